@@ -1,0 +1,53 @@
+"""Values that are only known once resources exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Unresolved:
+    """A value that can only be known once a resource exists.
+
+    ``template_form`` is the JSON-able template form of the expression, e.g.
+    ``{"get_attr": ["port", "fixed_ips", 0, "ip_address"]}`` or the whole enclosing
+    ``str_replace``/``list_join`` expression with every resolvable argument resolved.
+    """
+
+    __slots__ = ("template_form",)
+
+    def __init__(self, template_form: Any) -> None:
+        self.template_form = template_form
+
+    def __repr__(self) -> str:
+        return "Unresolved(%r)" % (self.template_form,)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unresolved) and other.template_form == self.template_form
+
+    def __hash__(self) -> int:
+        return hash(repr(self.template_form))
+
+
+def contains_unresolved(value: Any) -> bool:
+    """True when ``value`` is or contains an :class:`Unresolved` anywhere."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, Unresolved):
+            return True
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+def template_form(value: Any) -> Any:
+    """Replace every :class:`Unresolved` in ``value`` by its template form (JSON-able copy)."""
+    if isinstance(value, Unresolved):
+        return value.template_form
+    if isinstance(value, dict):
+        return {k: template_form(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [template_form(v) for v in value]
+    return value
