@@ -1,0 +1,1 @@
+"""ML2 mechanism driver used only by the heatlike devcloud."""
