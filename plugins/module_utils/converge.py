@@ -1,0 +1,301 @@
+"""The stack module's job, engine side: observe -> plan -> execute -> report.
+
+``converge`` (state present), ``destroy`` (state absent) and ``describe`` (info) take an
+openstacksdk connection and a resolved stack (from ``stack.load_stack``) and return the
+module result. Nothing here imports Ansible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets as pysecrets
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ansible_collections.heatlike.cloud.plugins.module_utils import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.errors import CloudError, TemplateError
+from ansible_collections.heatlike.cloud.plugins.module_utils.executor import Executor, first_error
+from ansible_collections.heatlike.cloud.plugins.module_utils.planner import (
+    UNKNOWN, Plan, PlanRuntime, make_handlers, observe, plan as make_plan)
+from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context
+from ansible_collections.heatlike.cloud.plugins.module_utils.retries import RetryPolicy
+from ansible_collections.heatlike.cloud.plugins.module_utils.state import LocalBackend, StackRecord, now
+
+SALT_KEY = "_salt"
+
+
+@dataclass
+class Options:
+    """Run options (all exposed by the module)."""
+
+    state_dir: str = "~/.heatlike/stacks"
+    max_concurrency: int = 8
+    stack_timeout: float = 3600.0
+    resource_timeout: float = 1800.0
+    rollback: bool = False
+    lock_timeout: float = 0.0
+    retries: int = 5
+    retry_base: float = 1.0
+    max_events: int = 1000
+    check_mode: bool = False
+    diff: bool = False
+
+
+class _Result(dict):
+    """Module result plus the failure (if any) the module turns into fail_json."""
+
+    error: str | None = None
+
+
+def _check_name(stack_name: str) -> None:
+    if not ownership.valid_stack_name(stack_name):
+        raise TemplateError(f"stack name '{stack_name}' is invalid: it must start with a letter and contain "
+                            "only letters, digits, '_', '.', '-' (at most 255 characters)")
+
+
+def template_hash(resolved: Any) -> str:
+    """Hash of what the template asks for (types, properties in template form, outputs)."""
+    doc = {n: [r.type, r.properties, sorted(r.depends_on)] for n, r in resolved.resources.items()}
+    text = json.dumps([doc, resolved.outputs], sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _context(conn: Any, stack_name: str, opts: Options, redactor: Redactor, store: dict) -> Context:
+    return Context(conn=conn, stack_name=stack_name, resource_timeout=opts.resource_timeout,
+                   retry=RetryPolicy(attempts=opts.retries + 1, base=opts.retry_base),
+                   local_store=store, secret_sink=redactor.add)
+
+
+def _register_store_secrets(store: Mapping[str, Any], redactor: Redactor) -> None:
+    for key, values in store.items():
+        if key != SALT_KEY and isinstance(values, Mapping):
+            for value in values.values():
+                redactor.add(value)
+
+
+def _diff(plan: Plan, record: Mapping[str, Any], redactor: Redactor, handlers: Mapping) -> dict:
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    rec_res = record.get("resources") or {}
+    for act in plan.changes:
+        if act.action == "create":
+            after[act.name] = {"type": act.type, "properties": plan.desired_props.get(act.name, {})}
+        elif act.action == "delete":
+            entry = rec_res.get(act.name) or {}
+            before[act.name] = {"type": act.type, "physical_id": act.physical_id,
+                                "properties": entry.get("properties", {})}
+        else:
+            before[act.name] = {k: v["before"] for k, v in act.changes.items()}
+            after[act.name] = {k: v["after"] for k, v in act.changes.items()}
+            if act.action == "replace" and not act.changes:
+                before[act.name] = {"physical_id": act.physical_id}
+                after[act.name] = {"physical_id": UNKNOWN}
+    types = {a.name: a.type for a in plan.changes}
+    for side in (before, after):
+        for name, value in side.items():
+            handler = handlers.get(types.get(name))
+            secret = handler.secret_props() if handler else frozenset()
+            props = value.get("properties", value) if isinstance(value, dict) else value
+            if isinstance(props, dict):
+                for key in list(props):
+                    if key in secret and props[key] is not None:
+                        props[key] = "******"
+    if not before and not after:
+        return {}
+    return redactor.redact({"before": before, "after": after})
+
+
+def _resources(plan: Plan | None, record: Mapping[str, Any]) -> dict:
+    out = {}
+    actions = {a.name: a for a in plan.forward} if plan else {}
+    for name, entry in (record.get("resources") or {}).items():
+        out[name] = {"type": entry.get("type"), "physical_id": entry.get("physical_id"),
+                     "status": entry.get("status"),
+                     "action": actions[name].action if name in actions else "none"}
+    for name, act in actions.items():
+        out.setdefault(name, {"type": act.type, "physical_id": act.physical_id, "status": "NOT_CREATED",
+                              "action": act.action})
+    return out
+
+
+def _outputs(resolved: Any, runtime: Any, redactor: Redactor) -> tuple[dict, dict]:
+    try:
+        outputs = resolved.resolve_outputs(runtime)
+    except Exception as exc:  # noqa: BLE001 - reported, not fatal
+        return {}, {"*": redactor.text(" ".join(str(exc).split()))}
+    return redactor.redact(outputs), {}
+
+
+def converge(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Redactor) -> _Result:
+    """Converge ``stack_name`` to ``resolved``; in check mode return the plan only."""
+    _check_name(stack_name)
+    for value in getattr(resolved, "hidden_values", ()) or ():
+        redactor.add(value)
+    backend = LocalBackend(opts.state_dir)
+    if opts.check_mode:
+        return _run(conn, stack_name, resolved, opts, redactor, backend)
+    with backend.lock(stack_name, timeout=opts.lock_timeout):
+        return _run(conn, stack_name, resolved, opts, redactor, backend)
+
+
+def _prepare(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Redactor,
+             backend: LocalBackend) -> tuple:
+    record_data = backend.load(stack_name) or {}
+    store = backend.load_secrets(stack_name)
+    if not store.get(SALT_KEY):
+        # without the salt the record's hashes cannot be compared: judge by observed values only
+        for entry in (record_data.get("resources") or {}).values():
+            entry.pop("digests", None)
+    salt = store.get(SALT_KEY) or pysecrets.token_hex(16)
+    store[SALT_KEY] = salt
+    _register_store_secrets(store, redactor)
+    ctx = _context(conn, stack_name, opts, redactor, store)
+    desired_types = {n: r.type for n, r in resolved.resources.items()} if resolved is not None else {}
+    types = set(desired_types.values()) | {e.get("type") for e in (record_data.get("resources") or {}).values()}
+    types |= {i.get("type") for i in record_data.get("pending_deletes") or []}
+    handlers = make_handlers(ctx, {t for t in types if t}, desired_types)
+    observed, orphans = observe(handlers, desired_types, record_data)
+    pending_ids = {i.get("physical_id") for i in record_data.get("pending_deletes") or []}
+    if pending_ids:
+        # an old copy waiting for deletion is never "the" resource
+        for name in [n for n, o in observed.items() if o.physical_id in pending_ids]:
+            del observed[name]
+    plan = make_plan(resolved if resolved is not None else _Empty(), record_data, handlers, salt,
+                     observed, orphans, redactor)
+    return record_data, store, salt, ctx, handlers, plan
+
+
+class _Empty:
+    """A stack with no resources (state absent)."""
+
+    resources: dict = {}
+    creation_order: list = []
+    outputs: dict = {}
+
+    def resolve_outputs(self, runtime: Any) -> dict:
+        return {}
+
+
+def _run(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Redactor,
+         backend: LocalBackend) -> _Result:
+    started = time.monotonic()
+    record_data, store, salt, ctx, handlers, plan = _prepare(conn, stack_name, resolved, opts, redactor, backend)
+    changes = plan.changes
+    result = _Result(changed=bool(changes), plan=[a.summary(redactor) for a in changes])
+    if opts.diff:
+        result["diff"] = _diff(plan, record_data, redactor, handlers)
+    if opts.check_mode:
+        known = {n: (o.type, o.physical_id, o.obj) for n, o in plan.observed.items()}
+        pending = {a.name for a in plan.forward if a.action in ("create", "replace")}
+        outputs, _errors = _outputs(resolved, PlanRuntime(handlers, known, pending, set()), redactor)
+        result.update(outputs=outputs, resources=_resources(plan, record_data), events=[],
+                      stack={"name": stack_name, "status": (record_data.get("stack") or {}).get("status", "NONE"),
+                             "check_mode": True})
+        return result
+    # the salt (and generated secrets) must be on disk before any digest is
+    backend.save_secrets(stack_name, store)
+    ctx.persist_store = lambda: backend.save_secrets(stack_name, store)
+    record = StackRecord(backend, stack_name, redactor, record_data, max_events=opts.max_events)
+    creating = not record_data
+    info = record.stack_info
+    info.update(name=stack_name, template_hash=template_hash(resolved),
+                status=("CREATE" if creating else "UPDATE") + "_IN_PROGRESS", updated_at=now())
+    info.setdefault("created_at", now())
+    if changes or creating:
+        record.flush()
+    executor = Executor(resolved, plan, handlers, record, redactor, salt, opts.max_concurrency,
+                        opts.stack_timeout, opts.rollback)
+    outcome = executor.run()
+    backend.save_secrets(stack_name, store)
+    outputs, output_errors = ({}, {}) if outcome.failures else _outputs(resolved, executor.runtime, redactor)
+    verb = "CREATE" if creating else "UPDATE"
+    if outcome.failures:
+        info["status"] = "ROLLBACK_COMPLETE" if outcome.rolled_back else f"{verb}_FAILED"
+    else:
+        info["status"] = f"{verb}_COMPLETE"
+        record.outputs = outputs
+    info["updated_at"] = now()
+    info["duration_s"] = round(time.monotonic() - started, 3)
+    record.stack_info = info
+    if outcome.rolled_back and creating and not record.resources:
+        backend.delete(stack_name)
+    elif changes or creating or outcome.failures:
+        record.flush()
+    result.update(outputs=outputs, resources=_resources(plan, record.to_dict()),
+                  events=redactor.redact(outcome.events[-opts.max_events:]), stack=redactor.redact(dict(info)))
+    if output_errors:
+        result["output_errors"] = output_errors
+    if outcome.failures:
+        err = first_error(outcome.failures, redactor)
+        result.error = str(err) + (" (rolled back)" if outcome.rolled_back else "")
+    return result
+
+
+def destroy(conn: Any, stack_name: str, opts: Options, redactor: Redactor) -> _Result:
+    """Delete every resource of the stack in reverse dependency order (Retain honoured)."""
+    _check_name(stack_name)
+    backend = LocalBackend(opts.state_dir)
+    if opts.check_mode:
+        return _destroy(conn, stack_name, opts, redactor, backend)
+    with backend.lock(stack_name, timeout=opts.lock_timeout):
+        return _destroy(conn, stack_name, opts, redactor, backend)
+
+
+def _destroy(conn: Any, stack_name: str, opts: Options, redactor: Redactor, backend: LocalBackend) -> _Result:
+    record_data, store, salt, ctx, handlers, plan = _prepare(conn, stack_name, None, opts, redactor, backend)
+    changes = plan.changes
+    result = _Result(changed=bool(changes) or bool(record_data), plan=[a.summary(redactor) for a in changes])
+    if opts.diff:
+        result["diff"] = _diff(plan, record_data, redactor, handlers)
+    if opts.check_mode:
+        result.update(resources=_resources(plan, record_data), outputs={}, events=[],
+                      stack={"name": stack_name, "status": "DELETE_PLANNED" if result["changed"] else "NONE"})
+        return result
+    record = StackRecord(backend, stack_name, redactor, record_data, max_events=opts.max_events)
+    record.stack_info.update(name=stack_name, status="DELETE_IN_PROGRESS", updated_at=now())
+    if record_data:
+        record.flush()
+    executor = Executor(None, plan, handlers, record, redactor, salt, opts.max_concurrency, opts.stack_timeout)
+    outcome = executor.run()
+    result.update(outputs={}, events=redactor.redact(outcome.events[-opts.max_events:]))
+    if outcome.failures:
+        record.stack_info["status"] = "DELETE_FAILED"
+        record.flush()
+        result.error = str(first_error(outcome.failures, redactor))
+    else:
+        backend.delete(stack_name)
+        record.stack_info["status"] = "DELETE_COMPLETE"
+    result["resources"] = _resources(None, record.to_dict())
+    result["stack"] = redactor.redact(dict(record.stack_info))
+    return result
+
+
+def describe(conn: Any, stack_name: str | None, opts: Options, redactor: Redactor, resolved: Any = None,
+             detect_drift: bool = False) -> dict:
+    """Stacks in the state directory, or one stack's record (and drift when a template is given)."""
+    backend = LocalBackend(opts.state_dir)
+    if not stack_name:
+        stacks = []
+        for name in backend.list_stacks():
+            rec = backend.load(name) or {}
+            info = dict(rec.get("stack") or {"name": name})
+            info["resource_count"] = len(rec.get("resources") or {})
+            stacks.append(info)
+        return {"stacks": redactor.redact(stacks)}
+    _check_name(stack_name)
+    rec = backend.load(stack_name)
+    if rec is None:
+        return {"stack": None, "exists": False, "resources": {}, "outputs": {}, "events": []}
+    out = {"exists": True, "stack": rec.get("stack"), "resources": _resources(None, rec),
+           "outputs": rec.get("outputs") or {}, "events": rec.get("events") or [],
+           "lock": backend.holder(stack_name)}
+    if detect_drift and resolved is not None and conn is not None:
+        plan = _prepare(conn, stack_name, resolved, opts, redactor, backend)[-1]
+        out["drift"] = [a.summary(redactor) for a in plan.changes]
+    return redactor.redact(out)
+
+
+__all__ = ["Options", "converge", "destroy", "describe", "CloudError"]

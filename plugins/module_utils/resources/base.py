@@ -1,0 +1,508 @@
+"""Base class and shared helpers of resource handlers.
+
+A handler knows one HOT resource type: its property declarations (type, required,
+default, ``update_allowed``), the attributes ``get_attr`` can read, and small methods over
+openstacksdk: ``list_owned`` (one list call per type), ``find``, ``fetch``, ``create``,
+``update``, ``delete``, ``observe`` (for drift) and ``attribute``. Lifecycle (ordering,
+parallelism, records) lives in the executor, persistence in ``state``; handlers never
+import each other.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from ansible_collections.heatlike.cloud.plugins.module_utils import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.retries import RetryPolicy, status_of
+
+try:  # guarded: sanity import tests run without openstacksdk
+    from openstack import exceptions as sdk_exc
+
+    HAS_OPENSTACKSDK = True
+except ImportError:  # pragma: no cover - depends on the controller
+    sdk_exc = None
+    HAS_OPENSTACKSDK = False
+
+
+class HandlerError(Exception):
+    """A resource action failed for a reason the handler can state in one line."""
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One property of a resource type (facts as Heat declares them)."""
+
+    type: str = "String"
+    required: bool = False
+    default: Any = None
+    update_allowed: bool = False
+    secret: bool = False
+
+
+@dataclass
+class Found:
+    """An observed cloud resource that belongs to the stack."""
+
+    logical: str
+    physical_id: str
+    obj: Any
+    source: str = "marks"
+
+
+@dataclass
+class Context:
+    """What every handler needs during one run."""
+
+    conn: Any
+    stack_name: str
+    resource_timeout: float = 600.0
+    poll: float = 1.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    local_store: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    secret_sink: Callable[[str], None] | None = None
+    persist_store: Callable[[], None] | None = None
+
+    def persist(self) -> None:
+        """Write ``local_store`` now (a generated secret must survive a killed run)."""
+        if self.persist_store is not None:
+            with self.lock:
+                self.persist_store()
+
+    def cached(self, key: str, fn: Callable[[], Any]) -> Any:
+        """Memoise ``fn()`` under ``key`` for the whole run (thread-safe)."""
+        with self.lock:
+            if key in self.cache:
+                return self.cache[key]
+        value = fn()
+        with self.lock:
+            self.cache.setdefault(key, value)
+            return self.cache[key]
+
+    def forget(self, prefix: str) -> None:
+        """Drop cached entries whose key starts with ``prefix``."""
+        with self.lock:
+            for key in [k for k in self.cache if k.startswith(prefix)]:
+                del self.cache[key]
+
+    def add_secret(self, value: Any) -> None:
+        """Register a value (generated password, private key) to be redacted everywhere."""
+        if self.secret_sink and isinstance(value, str) and value:
+            self.secret_sink(value)
+
+
+def is_not_found(exc: BaseException) -> bool:
+    """True for openstacksdk's 404s."""
+    if sdk_exc is not None and isinstance(exc, (sdk_exc.NotFoundException, sdk_exc.ResourceNotFound)):
+        return True
+    return status_of(exc) == 404
+
+
+def to_plain(obj: Any) -> Any:
+    """An SDK resource (or anything) as JSON-able plain data."""
+    if obj is None:
+        return None
+    if hasattr(obj, "to_dict"):
+        try:
+            data = obj.to_dict(computed=False)
+        except TypeError:
+            data = obj.to_dict()
+        data.pop("location", None)
+        return _plain(data)
+    return _plain(obj)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return to_plain(value)
+    return value
+
+
+class Handler:
+    """Base of every resource handler. Subclasses set the class attributes below."""
+
+    type_name: str = ""
+    properties: Mapping[str, Prop] = {}
+    attributes: tuple[str, ...] = ()
+    #: how ownership is marked: tags | metadata | name | description | derived | local
+    marking: str = "tags"
+    #: replacement creates the new resource before deleting the old one
+    create_before_delete: bool = True
+    #: properties whose observed value ``observe`` reports (drift detection)
+    observed: frozenset = frozenset()
+    #: local resources exist only in the stack record (OS::Heat::*)
+    local: bool = False
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.conn = ctx.conn
+
+    # ---- helpers -------------------------------------------------------------------
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call the SDK with the shared retry policy."""
+        return self.ctx.retry.call(fn, *args, **kwargs)
+
+    def call_list(self, fn: Callable[..., Iterable[Any]], **query: Any) -> list:
+        """List with retries (a generator is consumed inside the retry)."""
+        return self.ctx.retry.call(lambda: list(fn(**query)))
+
+    @classmethod
+    def update_allowed(cls, prop: str) -> bool:
+        """Whether changing ``prop`` can be done in place."""
+        spec = cls.properties.get(prop)
+        return bool(spec and spec.update_allowed)
+
+    @classmethod
+    def secret_props(cls) -> frozenset:
+        """Names of properties that carry secrets."""
+        return frozenset(k for k, v in cls.properties.items() if v.secret)
+
+    def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
+        """Template properties with declared defaults filled in (what we converge to)."""
+        out = {}
+        for name, spec in self.properties.items():
+            if name in props and props[name] is not None:
+                out[name] = props[name]
+            elif spec.default is not None:
+                out[name] = spec.default
+        for name, value in props.items():
+            out.setdefault(name, value)
+        return out
+
+    def name_for(self, logical: str, props: Mapping[str, Any]) -> str:
+        """The physical name: the template's ``name`` or a deterministic one."""
+        return props.get("name") or ownership.default_name(self.ctx.stack_name, logical)
+
+    def wait_for(self, fetch: Callable[[], Any], ready: Callable[[Any], bool],
+                 failed: Callable[[Any], str | None], what: str, timeout: float | None = None) -> Any:
+        """Poll ``fetch`` until ``ready``; raise HandlerError on failure or timeout."""
+        deadline = time.monotonic() + (timeout or self.ctx.resource_timeout)
+        delay = min(0.3, self.ctx.poll)
+        while True:
+            obj = fetch()
+            reason = failed(obj)
+            if reason:
+                raise HandlerError(f"{what} failed: {reason}")
+            if ready(obj):
+                return obj
+            if time.monotonic() > deadline:
+                raise HandlerError(f"timed out waiting for {what}")
+            time.sleep(delay)
+            delay = min(self.ctx.poll * 2, delay * 1.5)
+
+    def wait_gone(self, fetch: Callable[[], Any], what: str, failed: Callable[[Any], str | None] | None = None) -> None:
+        """Poll until ``fetch`` returns None (deleted)."""
+        self.wait_for(fetch, lambda o: o is None, failed or (lambda o: None), f"deletion of {what}")
+
+    def fetch_or_none(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)`` or None on 404."""
+        try:
+            return self.call(fn, *args)
+        except Exception as exc:  # noqa: BLE001
+            if is_not_found(exc):
+                return None
+            raise
+
+    def delete_ignoring_missing(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """Delete; a resource already gone counts as deleted."""
+        try:
+            self.call(fn, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            if not is_not_found(exc):
+                raise
+
+    # ---- discovery -----------------------------------------------------------------
+    def list_owned(self, wanted: Iterable[str]) -> list[Found]:
+        """Every resource of this type marked with the stack (one list call)."""
+        return []
+
+    def find(self, logical: str, props: Mapping[str, Any]) -> Found | None:
+        """Find an unmarked resource from its desired properties (derived types)."""
+        return None
+
+    def fetch(self, physical_id: str) -> Any:
+        """The current object for ``physical_id`` or None when gone."""
+        raise NotImplementedError
+
+    # ---- lifecycle -----------------------------------------------------------------
+    def readiness(self, obj: Any) -> str:
+        """``ready``, ``pending`` (still being built: resume by waiting) or ``failed``."""
+        return "ready"
+
+    def wait_ready(self, physical_id: str) -> Any:
+        """Wait for a resource whose create was interrupted (a killed run)."""
+        return self.fetch(physical_id)
+
+    def create(self, logical: str, props: Mapping[str, Any], on_id: Callable[[str], None]) -> Any:
+        """Create, call ``on_id(physical_id)`` the moment the API returns it, wait ready."""
+        raise NotImplementedError
+
+    def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
+        """Apply update-allowed ``changed`` properties in place; return the new object."""
+        raise NotImplementedError
+
+    def delete(self, physical_id: str, obj: Any = None, policy: str = "Delete") -> None:
+        """Delete and wait until gone; missing counts as deleted."""
+        raise NotImplementedError
+
+    # ---- reading -------------------------------------------------------------------
+    def physical_id(self, obj: Any) -> str:
+        """The physical id of an observed object."""
+        return obj.id
+
+    def ref(self, obj: Any, physical_id: str) -> str:
+        """What ``get_resource`` returns (the physical id for most types)."""
+        return physical_id
+
+    def observe(self, obj: Any) -> dict:
+        """Observed values of the ``observed`` properties, comparable to ``desired``."""
+        return {}
+
+    def attrs(self, obj: Any) -> dict:
+        """Attribute values for ``get_attr`` (``show`` is added by ``attribute``)."""
+        return {}
+
+    def desired_compare(self, prop: str, desired: Any, observed: Any) -> bool | None:
+        """Type-specific comparison of one property; None = use the generic one."""
+        return None
+
+    def observed_value(self, prop: str, value: Any) -> Any:
+        """The JSON-able form of an observed property (for diffs)."""
+        return value
+
+    def attribute(self, obj: Any, name: str) -> Any:
+        """One attribute; ``show`` is the whole object."""
+        if name == "show":
+            return to_plain(obj)
+        values = self.attrs(obj)
+        if name in values:
+            return values[name]
+        plain = to_plain(obj)
+        if isinstance(plain, Mapping) and name in plain:
+            return plain[name]
+        raise HandlerError(f"{self.type_name} has no attribute '{name}'")
+
+
+def same(desired: Any, observed: Any) -> bool:
+    """Loose equality used for drift: None == '' == [] == {}, numbers vs strings, list order."""
+    empty = (None, "", [], {})
+    if desired in empty and observed in empty:
+        return True
+    if isinstance(desired, bool) or isinstance(observed, bool):
+        return _bool(desired) == _bool(observed)
+    if isinstance(desired, (int, float)) and not isinstance(desired, bool) and isinstance(observed, str):
+        return str(desired) == observed
+    if isinstance(observed, (int, float)) and isinstance(desired, str):
+        return desired == str(observed)
+    if isinstance(desired, Mapping) and isinstance(observed, Mapping):
+        keys = set(desired) | set(observed)
+        return all(same(desired.get(k), observed.get(k)) for k in keys)
+    if isinstance(desired, (list, tuple)) and isinstance(observed, (list, tuple)):
+        if len(desired) != len(observed):
+            return False
+        try:
+            return sorted(map(_key, desired)) == sorted(map(_key, observed))
+        except TypeError:
+            return all(same(a, b) for a, b in zip(desired, observed, strict=False))
+    return desired == observed
+
+
+def _key(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _bool(value: Any) -> Any:
+    if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+        return value.lower() in ("true", "yes", "1", "on")
+    return value
+
+
+_FINDERS = {
+    "network": ("network", "find_network"),
+    "subnet": ("network", "find_subnet"),
+    "port": ("network", "find_port"),
+    "router": ("network", "find_router"),
+    "security_group": ("network", "find_security_group"),
+    "qos_policy": ("network", "find_qos_policy"),
+    "subnetpool": ("network", "find_subnet_pool"),
+    "image": ("image", "find_image"),
+    "flavor": ("compute", "find_flavor"),
+    "server": ("compute", "find_server"),
+    "volume": ("block_storage", "find_volume"),
+    "volume_type": ("block_storage", "find_type"),
+    "server_group": ("compute", "find_server_group"),
+}
+
+
+def looks_like_uuid(value: Any) -> bool:
+    """True for a canonical UUID string (skips a name lookup)."""
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+        return len(str(value)) in (32, 36)
+    except ValueError:
+        return False
+
+
+class CloudHandler(Handler):
+    """Handler over an openstacksdk proxy with name-or-id lookups."""
+
+    def resolve_id(self, kind: str, value: Any) -> Any:
+        """The id of ``kind`` named or identified by ``value`` (cached per run)."""
+        if value in (None, "") or looks_like_uuid(value) and kind not in ("flavor",):
+            return value
+        proxy_name, finder = _FINDERS[kind]
+
+        def lookup() -> Any:
+            proxy = getattr(self.conn, proxy_name)
+            found = self.call(getattr(proxy, finder), value, ignore_missing=True)
+            if found is None:
+                raise HandlerError(f"{kind} '{value}' not found")
+            return found.id
+
+        return self.ctx.cached(f"id:{kind}:{value}", lookup)
+
+
+class NeutronTagged(CloudHandler):
+    """Neutron resources marked with tags; list by the stack tag, one call per type."""
+
+    marking = "tags"
+    #: name of the proxy methods, e.g. ``networks`` / ``get_network`` / ...
+    sdk_noun: str = ""
+    sdk_plural: str = ""
+
+    def _proxy(self) -> Any:
+        return self.conn.network
+
+    def list_owned(self, wanted: Iterable[str]) -> list[Found]:
+        """One list call. Tagged resources, and untagged ones whose description carries the
+        creation mark (Neutron without tags in POST: killed between create and tagging)."""
+        wanted = list(wanted)
+        items = self.call_list(getattr(self._proxy(), self.sdk_plural))
+        found = []
+        for obj in items:
+            logical = ownership.logical_from_tags(self.ctx.stack_name, obj.tags, wanted)
+            if logical:
+                found.append(Found(logical, obj.id, obj))
+                continue
+            logical = ownership.logical_from_description(self.ctx.stack_name, getattr(obj, "description", None))
+            if logical and "/" not in logical and not any(ownership.is_mark_tag(t) for t in obj.tags or []):
+                found.append(Found(logical, obj.id, obj, "description"))
+        return found
+
+    def fetch(self, physical_id: str) -> Any:
+        return self.fetch_or_none(getattr(self._proxy(), "get_" + self.sdk_noun), physical_id)
+
+    def create_tagged(self, logical: str, body: dict, user_tags: Any, on_id: Callable[[str], None]) -> Any:
+        """Create with the ownership tags in the POST body (falls back to set_tags)."""
+        tags = ownership.tags_for(self.ctx.stack_name, logical, user_tags)
+        create = getattr(self._proxy(), "create_" + self.sdk_noun)
+        body = {k: v for k, v in body.items() if v is not None}
+        if not body.get("description"):
+            # a second mark that travels in the POST itself
+            body["description"] = ownership.description_mark(self.ctx.stack_name, logical)
+        obj = None
+        if not self.ctx.cache.get("neutron:no-tags-in-post"):
+            try:
+                obj = self.call(create, tags=tags, retry_conflict=False, **body)
+            except Exception as exc:  # noqa: BLE001 - Neutron without the tag-creation extension
+                if status_of(exc) != 400 or "tags" not in str(exc):
+                    raise
+                with self.ctx.lock:
+                    self.ctx.cache["neutron:no-tags-in-post"] = True
+        if obj is None:
+            # the id reaches the record before the tags are set (on_id flushes it at once)
+            obj = self.call(create, retry_conflict=False, **body)
+        on_id(obj.id)
+        if set(tags) - set(obj.tags or []):
+            obj = self.call(self._proxy().set_tags, obj, tags)
+        return obj
+
+    def ensure_marks(self, obj: Any, logical: str) -> Any:
+        """Add missing ownership tags (a run killed between create and tagging)."""
+        tags = ownership.tags_for(self.ctx.stack_name, logical, ownership.user_tags(obj.tags))
+        if set(tags) - set(obj.tags or []):
+            return self.call(self._proxy().set_tags, obj, tags)
+        return obj
+
+    def unmark(self, physical_id: str) -> None:
+        """Drop the ownership tags (``deletion_policy: Retain``): the resource leaves the stack."""
+        obj = self.fetch(physical_id)
+        if obj is not None:
+            self.call(self._proxy().set_tags, obj, ownership.user_tags(obj.tags))
+
+    def update_tags(self, obj: Any, logical: str, user_tags: Any) -> None:
+        """Replace the user's tags, keeping the ownership marks."""
+        self.call(self._proxy().set_tags, obj, ownership.tags_for(self.ctx.stack_name, logical, user_tags))
+
+    def delete(self, physical_id: str, obj: Any = None, policy: str = "Delete") -> None:
+        self.delete_ignoring_missing(getattr(self._proxy(), "delete_" + self.sdk_noun), physical_id)
+
+    def attrs(self, obj: Any) -> dict:
+        plain = to_plain(obj)
+        plain["tags"] = ownership.user_tags(plain.get("tags"))
+        if "project_id" in plain:
+            plain.setdefault("tenant_id", plain["project_id"])
+        return plain
+
+
+def value_specs(props: Mapping[str, Any]) -> dict:
+    """``value_specs`` merged into a request body."""
+    return dict(props.get("value_specs") or {})
+
+
+class LocalHandler(Handler):
+    """Resources that exist only inside the stack (OS::Heat::*): no cloud calls.
+
+    The observed object is ``{"props": <resolved properties>}``; the physical id is
+    ``<stack>-<logical>``. Deterministic types are "found" whenever the template names
+    them, so a run that lost its record re-adopts them without a change.
+    """
+
+    marking = "local"
+    local = True
+    deterministic = True
+
+    def local_id(self, logical: str) -> str:
+        """The physical id of a local resource."""
+        return ownership.default_name(self.ctx.stack_name, logical)
+
+    def find(self, logical: str, props: Mapping[str, Any]) -> Found | None:
+        if not self.deterministic:
+            return None
+        return Found(logical, self.local_id(logical), {"props": dict(props)})
+
+    def fetch(self, physical_id: str) -> Any:
+        return None
+
+    def create(self, logical: str, props: Mapping[str, Any], on_id: Callable[[str], None]) -> Any:
+        on_id(self.local_id(logical))
+        return {"props": dict(props)}
+
+    def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
+        return {"props": dict(props)}
+
+    def delete(self, physical_id: str, obj: Any = None, policy: str = "Delete") -> None:
+        return None
+
+    def physical_id(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def attribute(self, obj: Any, name: str) -> Any:
+        values = self.attrs(obj)
+        if name == "show":
+            return dict(obj.get("props") or {})
+        if name in values:
+            return values[name]
+        raise HandlerError(f"{self.type_name} has no attribute '{name}'")

@@ -1,0 +1,191 @@
+"""OS::Heat::ResourceGroup: ``count`` copies of ``resource_def``, converged as members.
+
+Members are marked as belonging to the stack ``<stack>/<group>`` with logical names
+``"0"``, ``"1"``, ...; ``%index%`` (or ``index_var``) in their properties is replaced by the
+index. ``removal_policies`` name indices never to reuse; shrinking deletes the highest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, Callable, Mapping
+
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
+    Found, Handler, HandlerError, Prop, same)
+
+
+def _substitute(value: Any, var: str, index: int) -> Any:
+    if isinstance(value, str):
+        return value.replace(var, str(index))
+    if isinstance(value, Mapping):
+        return {k: _substitute(v, var, index) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, var, index) for v in value]
+    return value
+
+
+class ResourceGroupHandler(Handler):
+    """A group of identical resources of one supported type."""
+
+    type_name = "OS::Heat::ResourceGroup"
+    marking = "derived"
+    create_before_delete = False
+    properties = {
+        "count": Prop("Integer", default=1, update_allowed=True),
+        "index_var": Prop("String", default="%index%", update_allowed=True),
+        "resource_def": Prop("Map", required=True, update_allowed=True),
+        "removal_policies": Prop("List", default=[], update_allowed=True),
+        "removal_policies_mode": Prop("String", default="append", update_allowed=True),
+    }
+    attributes = ("refs", "refs_map", "attributes", "removed_rsrc_list", "show")
+
+    # ---- members -------------------------------------------------------------------
+    def _member(self, logical: str, member_type: str) -> Handler:
+        from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class
+
+        cls = handler_class(member_type)
+        if cls is None or cls is type(self):
+            raise HandlerError(f"resource_def type {member_type} is not supported in a ResourceGroup")
+        sub = dataclasses.replace(self.ctx, stack_name=f"{self.ctx.stack_name}/{logical}",
+                                  local_store=self.ctx.local_store.setdefault(f"group:{logical}", {}))
+        return cls(sub)
+
+    @staticmethod
+    def _removed(props: Mapping[str, Any]) -> set[str]:
+        out: set[str] = set()
+        for policy in props.get("removal_policies") or []:
+            out |= {str(i) for i in policy.get("resource_list") or []}
+        return out
+
+    def _indices(self, props: Mapping[str, Any]) -> list[int]:
+        removed = self._removed(props)
+        out, i = [], 0
+        while len(out) < int(props.get("count") or 0):
+            if str(i) not in removed:
+                out.append(i)
+            i += 1
+        return out
+
+    def _member_props(self, props: Mapping[str, Any], index: int) -> dict:
+        rdef = props.get("resource_def") or {}
+        return _substitute(dict(rdef.get("properties") or {}), props.get("index_var") or "%index%", index)
+
+    def _observe_members(self, logical: str, props: Mapping[str, Any]) -> dict:
+        rdef = props.get("resource_def") or {}
+        handler = self._member(logical, rdef.get("type", ""))
+        found = {f.logical: f for f in handler.list_owned([str(i) for i in self._indices(props)])}
+        if handler.local:
+            store = handler.ctx.local_store
+            for i in self._indices(props):
+                if str(i) not in found and (store.get("members") or {}).get(str(i)):
+                    found[str(i)] = Found(str(i), store["members"][str(i)], {"props": self._member_props(props, i)})
+        return found
+
+    def find(self, logical: str, props: Mapping[str, Any]) -> Found | None:
+        members = self._observe_members(logical, props)
+        if not members and props.get("count"):
+            return None
+        return Found(logical, self.local_id(logical), {"props": dict(props), "logical": logical, "members": members})
+
+    def local_id(self, logical: str) -> str:
+        """The group's physical id."""
+        return f"{self.ctx.stack_name}-{logical}"
+
+    def fetch(self, physical_id: str) -> Any:
+        return None
+
+    # ---- lifecycle -----------------------------------------------------------------
+    def _converge(self, logical: str, props: Mapping[str, Any], members: dict) -> dict:
+        rdef = props.get("resource_def") or {}
+        handler = self._member(logical, rdef.get("type", ""))
+        wanted = {str(i): self._member_props(props, i) for i in self._indices(props)}
+        result = {}
+        for key in sorted(set(members) - set(wanted), key=int, reverse=True):
+            handler.delete(members[key].physical_id, members[key].obj)
+        for key, mprops in sorted(wanted.items(), key=lambda kv: int(kv[0])):
+            desired = handler.desired(key, mprops)
+            current = members.get(key)
+            if current is None:
+                box: list[str] = []
+                obj = handler.create(key, desired, box.append)
+                result[key] = Found(key, box[0] if box else handler.physical_id(obj), obj)
+                continue
+            observed = handler.observe(current.obj) if current.obj is not None else {}
+            changed = {k for k, v in observed.items() if k in handler.observed and desired.get(k) is not None
+                       and not (handler.desired_compare(k, desired[k], v) or same(desired[k], v))}
+            if changed and all(handler.update_allowed(k) for k in changed):
+                obj = handler.update(current.obj, key, desired, changed)
+                result[key] = Found(key, current.physical_id, obj)
+            elif changed:
+                handler.delete(current.physical_id, current.obj)
+                box = []
+                obj = handler.create(key, desired, box.append)
+                result[key] = Found(key, box[0] if box else handler.physical_id(obj), obj)
+            else:
+                result[key] = current
+        if handler.local:
+            handler.ctx.local_store["members"] = {k: f.physical_id for k, f in result.items()}
+        return result
+
+    def create(self, logical: str, props: Mapping[str, Any], on_id: Callable[[str], None]) -> Any:
+        on_id(self.local_id(logical))
+        members = self._converge(logical, props, self._observe_members(logical, props))
+        return {"props": dict(props), "logical": logical, "members": members}
+
+    def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
+        members = self._converge(logical, props, obj.get("members") or {})
+        return {"props": dict(props), "logical": logical, "members": members}
+
+    def delete(self, physical_id: str, obj: Any = None, policy: str = "Delete") -> None:
+        logical = physical_id[len(self.ctx.stack_name) + 1:]
+        props = (obj or {}).get("props")
+        if props is None:
+            return
+        rdef = props.get("resource_def") or {}
+        handler = self._member(logical, rdef.get("type", ""))
+        wide = dict(props, count=max(int(props.get("count") or 0), 0) + 50, removal_policies=[])
+        for _key, found in sorted(self._observe_members(logical, wide).items(), key=lambda kv: -int(kv[0])):
+            handler.delete(found.physical_id, found.obj, policy)
+        handler.ctx.local_store.clear()
+
+    def observe(self, obj: Any) -> dict:
+        return {}
+
+    def obj_from_record(self, entry: Mapping[str, Any]) -> Any:
+        """Enough to delete the members of a group that left the template."""
+        return {"props": dict(entry.get("properties") or {})}
+
+    # ---- attributes ----------------------------------------------------------------
+    def _member_attr(self, obj: Any, key: str, attr: str) -> Any:
+        props = obj.get("props") or {}
+        handler = self._member(obj.get("logical", ""), (props.get("resource_def") or {}).get("type", ""))
+        found = (obj.get("members") or {}).get(key)
+        if found is None:
+            return None
+        return handler.attribute(found.obj, attr)
+
+    def _refs(self, obj: Any) -> dict:
+        props = obj.get("props") or {}
+        handler = self._member(obj.get("logical", ""), (props.get("resource_def") or {}).get("type", ""))
+        members = obj.get("members") or {}
+        return {k: handler.ref(members[k].obj, members[k].physical_id) for k in sorted(members, key=int)}
+
+    def attribute(self, obj: Any, name: str) -> Any:
+        members = sorted((obj.get("members") or {}), key=int)
+        if name == "refs":
+            return list(self._refs(obj).values())
+        if name == "refs_map":
+            return self._refs(obj)
+        if name == "removed_rsrc_list":
+            return sorted(self._removed(obj.get("props") or {}), key=int)
+        if name == "show":
+            return json.loads(json.dumps({"refs": self._refs(obj)}, default=str))
+        if name.startswith("resource."):
+            parts = name.split(".", 2)
+            if len(parts) == 2:
+                return self._refs(obj).get(parts[1])
+            return self._member_attr(obj, parts[1], parts[2])
+        if name == "attributes":
+            raise HandlerError("get_attr [group, attributes, <name>] needs the attribute name")
+        return [self._member_attr(obj, key, name) for key in members]

@@ -1,0 +1,58 @@
+"""OS::Heat::TestResource: fault injection and delays, no cloud calls."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Mapping
+
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import HandlerError, LocalHandler, Prop
+
+
+class TestResourceHandler(LocalHandler):
+    """Fails when ``fail`` is true; sleeps ``wait_secs`` / ``action_wait_secs``."""
+
+    __test__ = False  # not a pytest class
+    type_name = "OS::Heat::TestResource"
+    deterministic = False
+    properties = {
+        "value": Prop("String", default="test_string", update_allowed=True),
+        "update_replace": Prop("Boolean", default=False, update_allowed=True),
+        "fail": Prop("Boolean", default=False, update_allowed=True),
+        "wait_secs": Prop("Number", default=0, update_allowed=True),
+        "action_wait_secs": Prop("Map", update_allowed=True),
+        "attr_wait_secs": Prop("Number", default=0, update_allowed=True),
+        "client_name": Prop("String", default=""),
+        "entity_name": Prop("String", default=""),
+        "update_replace_value": Prop("String"),
+        "constraint_prop_secs": Prop("Number", default=0),
+    }
+    attributes = ("output",)
+
+    @classmethod
+    def update_allowed(cls, prop: str) -> bool:
+        return prop != "update_replace_value" and super().update_allowed(prop)
+
+    def _act(self, logical: str, props: Mapping[str, Any], action: str) -> None:
+        waits = props.get("action_wait_secs") or {}
+        delay = float(waits.get(action, props.get("wait_secs") or 0) or 0)
+        if delay:
+            time.sleep(delay)
+        if props.get("fail") in (True, "true", "True"):
+            raise HandlerError(f"Test Resource failed {logical}")
+
+    def create(self, logical: str, props: Mapping[str, Any], on_id: Callable[[str], None]) -> Any:
+        self._act(logical, props, "create")
+        return super().create(logical, props, on_id)
+
+    def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
+        self._act(logical, props, "update")
+        return super().update(obj, logical, props, changed)
+
+    def delete(self, physical_id: str, obj: Any = None, policy: str = "Delete") -> None:
+        props = (obj or {}).get("props") or {}
+        waits = props.get("action_wait_secs") or {}
+        if waits.get("delete"):
+            time.sleep(float(waits["delete"]))
+
+    def attrs(self, obj: Any) -> dict:
+        return {"output": (obj.get("props") or {}).get("value")}

@@ -1,0 +1,248 @@
+"""OS::Nova::Server (marked in its metadata)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Callable, Iterable, Mapping
+
+from ansible_collections.heatlike.cloud.plugins.module_utils import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
+    CloudHandler, Found, HandlerError, Prop, to_plain)
+
+
+class ServerHandler(CloudHandler):
+    """A Nova server; waits for ACTIVE, reports the fault on ERROR."""
+
+    type_name = "OS::Nova::Server"
+    marking = "metadata"
+    create_before_delete = False  # ports given by the template can be bound to one server only
+    properties = {
+        "name": Prop("String", update_allowed=True),
+        "image": Prop("String"),
+        "flavor": Prop("String", required=True),
+        "flavor_update_policy": Prop("String", default="RESIZE", update_allowed=True),
+        "image_update_policy": Prop("String", default="REBUILD", update_allowed=True),
+        "key_name": Prop("String"),
+        "admin_user": Prop("String"),
+        "availability_zone": Prop("String"),
+        "security_groups": Prop("List", default=[]),
+        "networks": Prop("List", default=[]),
+        "scheduler_hints": Prop("Map"),
+        "metadata": Prop("Map", default={}, update_allowed=True),
+        "user_data_format": Prop("String", default="HEAT_CFNTOOLS"),
+        "software_config_transport": Prop("String", default="POLL_SERVER_CFN", update_allowed=True),
+        "user_data_update_policy": Prop("String", default="REPLACE", update_allowed=True),
+        "user_data": Prop("String", default=""),
+        "reservation_id": Prop("String"),
+        "config_drive": Prop("Boolean"),
+        "diskConfig": Prop("String"),
+        "personality": Prop("Map", default={}),
+        "admin_pass": Prop("String", update_allowed=True, secret=True),
+        "block_device_mapping": Prop("List"),
+        "block_device_mapping_v2": Prop("List"),
+        "deployment_swift_data": Prop("Map", default={}),
+        "tags": Prop("List", update_allowed=True),
+    }
+    attributes = ("show", "addresses", "networks", "first_address", "instance_name", "accessIPv4",
+                  "accessIPv6", "console_urls", "name", "os_collect_config", "tags")
+    observed = frozenset({"name", "metadata"})
+
+    def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
+        out = super().desired(logical, props)
+        out["name"] = self.name_for(logical, props)
+        return out
+
+    def list_owned(self, wanted: Iterable[str]) -> list[Found]:
+        found = []
+        for srv in self.call_list(self.conn.compute.servers, details=True):
+            logical = ownership.logical_from_metadata(self.ctx.stack_name, srv.metadata)
+            if logical:
+                found.append(Found(logical, srv.id, srv))
+        return found
+
+    def fetch(self, physical_id: str) -> Any:
+        srv = self.fetch_or_none(self.conn.compute.get_server, physical_id)
+        if srv is not None and (srv.status or "").upper() == "DELETED":
+            return None
+        return srv
+
+    def _networks(self, props: Mapping[str, Any]) -> list | str:
+        nets = props.get("networks") or []
+        if not nets:
+            return "auto"
+        out = []
+        for entry in nets:
+            item = {}
+            if entry.get("port"):
+                item["port"] = self.resolve_id("port", entry["port"])
+            else:
+                net = entry.get("network") or entry.get("uuid")
+                subnet = entry.get("subnet")
+                if net:
+                    if net in ("auto", "none") and len(nets) == 1:
+                        return net
+                    item["uuid"] = self.resolve_id("network", net)
+                elif subnet:
+                    sub = self.call(self.conn.network.get_subnet, self.resolve_id("subnet", subnet))
+                    item["uuid"] = sub.network_id
+                if entry.get("fixed_ip"):
+                    item["fixed_ip"] = entry["fixed_ip"]
+                if entry.get("tag"):
+                    item["tag"] = entry["tag"]
+            out.append(item)
+        return out
+
+    def _user_data(self, props: Mapping[str, Any]) -> str | None:
+        data = props.get("user_data")
+        if not data:
+            return None
+        with self.ctx.lock:  # a config resource's id: its content, as Heat does
+            data = self.ctx.cache.get("software_config:" + str(data), data)
+        if not isinstance(data, str):
+            import json
+
+            data = json.dumps(data)
+        return base64.b64encode(data.encode()).decode()
+
+    def _bdm_v2(self, props: Mapping[str, Any]) -> list | None:
+        items = props.get("block_device_mapping_v2")
+        legacy = props.get("block_device_mapping")
+        out = []
+        for item in items or []:
+            bdm = {"boot_index": item.get("boot_index", 0 if not out else -1),
+                   "delete_on_termination": item.get("delete_on_termination", False)}
+            if item.get("volume_id"):
+                bdm.update(source_type="volume", destination_type="volume", uuid=item["volume_id"])
+            elif item.get("snapshot_id"):
+                bdm.update(source_type="snapshot", destination_type="volume", uuid=item["snapshot_id"])
+            elif item.get("image") or item.get("image_id"):
+                bdm.update(source_type="image", destination_type="volume" if item.get("volume_size") else "local",
+                           uuid=self.resolve_id("image", item.get("image") or item.get("image_id")))
+            else:
+                bdm.update(source_type="blank", destination_type="local")
+            for key in ("device_name", "volume_size", "device_type", "disk_bus", "ephemeral_format",
+                        "ephemeral_size", "swap_size", "volume_type"):
+                if item.get(key) is not None:
+                    bdm["volume_size" if key == "ephemeral_size" else key] = item[key]
+            out.append(bdm)
+        for item in legacy or []:
+            out.append({"source_type": "snapshot" if item.get("snapshot_id") else "volume",
+                        "destination_type": "volume", "boot_index": 0 if not out else -1,
+                        "uuid": item.get("volume_id") or item.get("snapshot_id"),
+                        "device_name": item.get("device_name"),
+                        "delete_on_termination": item.get("delete_on_termination", False)})
+        return out or None
+
+    def create(self, logical: str, props: Mapping[str, Any], on_id: Callable[[str], None]) -> Any:
+        body: dict[str, Any] = {
+            "name": props.get("name"),
+            "flavor_id": self.resolve_id("flavor", props.get("flavor")),
+            "networks": self._networks(props),
+            "metadata": {k: str(v) for k, v in ownership.metadata_for(
+                self.ctx.stack_name, logical, props.get("metadata")).items()},
+        }
+        if props.get("image"):
+            body["image_id"] = self.resolve_id("image", props["image"])
+        bdm = self._bdm_v2(props)
+        if bdm:
+            body["block_device_mapping"] = bdm
+        if not body.get("image_id") and not bdm:
+            raise HandlerError("server needs an image or a block device mapping")
+        optional = {"key_name": "key_name", "availability_zone": "availability_zone",
+                    "config_drive": "config_drive", "admin_pass": "admin_password",
+                    "diskConfig": "disk_config", "reservation_id": "reservation_id"}
+        for prop, attr in optional.items():
+            if props.get(prop) is not None:
+                body[attr] = props[prop]
+        if props.get("security_groups"):
+            body["security_groups"] = [{"name": g} for g in props["security_groups"]]
+        if props.get("scheduler_hints"):
+            hints = dict(props["scheduler_hints"])
+            if "group" in hints:
+                hints["group"] = self.resolve_id("server_group", hints["group"])
+            body["scheduler_hints"] = hints
+        user_data = self._user_data(props)
+        if user_data:
+            body["user_data"] = user_data
+        if props.get("tags"):
+            body["tags"] = list(props["tags"])
+        srv = self.call(self.conn.compute.create_server, retry_conflict=False, **body)
+        on_id(srv.id)
+        return self.wait_active(srv.id)
+
+    def readiness(self, obj: Any) -> str:
+        status = (obj.status or "").upper()
+        if status in ("ERROR", "DELETED", "SOFT_DELETED"):
+            return "failed"
+        return "pending" if status in ("BUILD", "") else "ready"
+
+    def wait_ready(self, physical_id: str) -> Any:
+        return self.wait_active(physical_id)
+
+    def wait_active(self, server_id: str) -> Any:
+        """Wait for ACTIVE; on ERROR report Nova's fault message."""
+        def failed(s: Any) -> str | None:
+            if s is None:
+                return "server disappeared"
+            if (s.status or "").upper() == "ERROR":
+                fault = (s.fault or {}).get("message") if isinstance(s.fault, dict) else None
+                return f"server went to ERROR{': ' + fault if fault else ''}"
+            return None
+        return self.wait_for(lambda: self.fetch(server_id), lambda s: (s.status or "").upper() == "ACTIVE",
+                             failed, f"server {server_id} to become ACTIVE")
+
+    def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
+        if "name" in changed:
+            self.call(self.conn.compute.update_server, obj, name=props.get("name"))
+        if "metadata" in changed:
+            want = {k: str(v) for k, v in ownership.metadata_for(
+                self.ctx.stack_name, logical, props.get("metadata")).items()}
+            self.call(self.conn.compute.set_server_metadata, obj, **want)
+            stale = [k for k in (obj.metadata or {}) if k not in want]
+            if stale:
+                self.call(self.conn.compute.delete_server_metadata, obj, stale)
+        if "admin_pass" in changed and props.get("admin_pass"):
+            self.call(self.conn.compute.change_server_password, obj, props["admin_pass"])
+        if "tags" in changed:
+            self.call(self.conn.compute.set_tags, obj, list(props.get("tags") or []))
+        return self.fetch(obj.id)
+
+    def delete(self, physical_id: str, obj: Any = None, policy: str = "Delete") -> None:
+        self.delete_ignoring_missing(self.conn.compute.delete_server, physical_id)
+        self.wait_gone(lambda: self.fetch(physical_id), f"server {physical_id}")
+
+    def unmark(self, physical_id: str) -> None:
+        """Drop the ownership metadata (``deletion_policy: Retain``)."""
+        if self.fetch(physical_id) is not None:
+            self.call(self.conn.compute.delete_server_metadata, physical_id, keys=[ownership.META_STACK, ownership.META_RESOURCE])
+
+    def observe(self, obj: Any) -> dict:
+        return {"name": obj.name, "metadata": ownership.user_metadata(obj.metadata)}
+
+    def desired_compare(self, prop: str, desired: Any, observed: Any) -> bool | None:
+        if prop == "metadata":
+            return {k: str(v) for k, v in (desired or {}).items()} == dict(observed or {})
+        return None
+
+    def attrs(self, obj: Any) -> dict:
+        addresses = {}
+        networks: dict[str, list] = {}
+        first = ""
+        for net, items in (obj.addresses or {}).items():
+            addresses[net] = [dict(i) for i in items]
+            networks[net] = [i.get("addr") for i in items]
+            if not first and items:
+                first = items[0].get("addr", "")
+        plain = to_plain(obj)
+        plain.pop("admin_password", None)
+        plain["metadata"] = ownership.user_metadata(plain.get("metadata"))
+        return {"show": plain, "addresses": addresses, "networks": networks, "first_address": first,
+                "instance_name": getattr(obj, "instance_name", None), "accessIPv4": obj.access_ipv4 or "",
+                "accessIPv6": obj.access_ipv6 or "", "name": obj.name, "tags": list(obj.tags or []),
+                "console_urls": {}, "os_collect_config": {}}
+
+    def attribute(self, obj: Any, name: str) -> Any:
+        values = self.attrs(obj)
+        if name in values:
+            return values[name]
+        return super().attribute(obj, name)

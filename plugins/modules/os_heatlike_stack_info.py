@@ -1,0 +1,145 @@
+#!/usr/bin/python
+# Copyright: heatlike.cloud contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ansible module: stacks deployed by os_heatlike_stack, one stack's resources, outputs, events, drift."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: os_heatlike_stack_info
+short_description: Stacks deployed with os_heatlike_stack, and one stack's details and drift
+version_added: 0.1.0
+description:
+  - Without O(name), lists the stacks that have a record in O(state_dir).
+  - With O(name), returns that stack's status, resources, outputs, events and lock holder.
+  - With O(name) and O(template), also compares the cloud with the template and returns the
+    drift (what C(os_heatlike_stack) would change). Nothing is ever changed.
+author:
+  - heatlike.cloud contributors (@heatlike)
+extends_documentation_fragment:
+  - heatlike.cloud.openstack
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Read-only module.
+options:
+  name:
+    description: Stack name; all stacks when omitted.
+    type: str
+  template:
+    description: Template to compare the cloud with (enables O(name)'s drift report).
+    type: path
+  environment:
+    description: Environment files of the template.
+    type: list
+    elements: path
+    default: []
+  parameters:
+    description: Template parameters (never logged).
+    type: dict
+    default: {}
+  state_dir:
+    description: Directory of the stack records.
+    type: path
+    default: ~/.heatlike/stacks
+seealso:
+  - module: heatlike.cloud.os_heatlike_stack
+"""
+
+EXAMPLES = r"""
+- name: All stacks with a record here
+  heatlike.cloud.os_heatlike_stack_info:
+  register: stacks
+
+- name: One stack, and its drift against the template
+  heatlike.cloud.os_heatlike_stack_info:
+    cloud: devcloud
+    name: web
+    template: templates/web.yaml
+  register: web
+"""
+
+RETURN = r"""
+stacks:
+  description: Stacks with a record (name, status, times, resource_count); only without O(name).
+  returned: when name is not given
+  type: list
+  elements: dict
+  sample: [{name: web, status: CREATE_COMPLETE, resource_count: 9}]
+exists:
+  description: Whether the named stack has a record.
+  returned: when name is given
+  type: bool
+stack:
+  description: The stack's status, template hash and times.
+  returned: when name is given
+  type: dict
+resources:
+  description: Logical name to type, physical id and status.
+  returned: when name is given
+  type: dict
+outputs:
+  description: Outputs recorded by the last successful run (secrets masked).
+  returned: when name is given
+  type: dict
+events:
+  description: The recorded events (bounded).
+  returned: when name is given
+  type: list
+  elements: dict
+lock:
+  description: Holder of the stack lock (pid, host, user, since) or null.
+  returned: when name is given
+  type: dict
+drift:
+  description: Planned actions (create/update/replace/delete) when a template is given; empty when in sync.
+  returned: when name and template are given
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule  # noqa: E402
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, describe  # noqa: E402
+from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor  # noqa: E402
+from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack  # noqa: E402
+
+
+class StackInfoModule(HeatlikeModule):
+    """os_heatlike_stack_info."""
+
+    def execute(self) -> dict:
+        p = self.params
+        redactor = Redactor()
+        resolved = None
+        conn = None
+        if p["name"] and p["template"]:
+            resolved = load_stack(p["template"], environment_files=p["environment"], parameters=p["parameters"],
+                                  stack_name=p["name"])
+            self.add_secret(sorted(resolved.hidden_values))
+            for value in resolved.hidden_values:
+                redactor.add(value)
+            conn = self.connection()
+        result = describe(conn, p["name"], Options(state_dir=p["state_dir"], check_mode=True), redactor,
+                          resolved=resolved, detect_drift=resolved is not None)
+        self.add_secret(sorted(redactor.secrets))
+        return {"changed": False, **result}
+
+
+def main() -> None:
+    """Module entry point."""
+    StackInfoModule(
+        argument_spec=dict(
+            name=dict(type="str"),
+            template=dict(type="path"),
+            environment=dict(type="list", elements="path", default=[]),
+            parameters=dict(type="dict", default={}, no_log=True),
+            state_dir=dict(type="path", default="~/.heatlike/stacks"),
+        ),
+    ).run()
+
+
+if __name__ == "__main__":
+    main()
