@@ -665,8 +665,8 @@ class _StackLoader:
     def _nested(self, r: ResourceDef, loc: str, rpath: str,
                 params: Any = None) -> ResolvedStack:
         if self.depth + 1 > self.limits.max_nested_depth:
-            raise LimitError("nested stack depth exceeds %d" % self.limits.max_nested_depth,
-                             file=self.file, path=rpath)
+            raise LimitError("%s<nested_stack>: nested stack depth exceeds %d"
+                             % (rpath, self.limits.max_nested_depth), file=self.file)
         content = self.files.read(loc, file=self.file, path=rpath)
         base = os.path.dirname(loc) if "://" not in loc else None
         try:
