@@ -26,7 +26,11 @@ description:
   - Supported types are C(OS::Neutron::Net), C(Subnet), C(Port), C(Router), C(RouterInterface),
     C(SecurityGroup), C(SecurityGroupRule), C(FloatingIP), C(FloatingIPAssociation),
     C(OS::Nova::Server), C(KeyPair), C(ServerGroup), C(OS::Cinder::Volume),
-    C(VolumeAttachment), C(OS::Heat::RandomString), C(Value), C(None) and C(TestResource).
+    C(VolumeAttachment), C(OS::Heat::RandomString), C(Value), C(None), C(TestResource),
+    C(ResourceGroup), C(SoftwareConfig), C(CloudConfig), C(MultipartMime), and the Aodh alarms
+    C(OS::Aodh::GnocchiResourcesAlarm), C(GnocchiAggregationByMetricsAlarm),
+    C(GnocchiAggregationByResourcesAlarm), C(EventAlarm), C(CompositeAlarm),
+    C(LBMemberHealthAlarm) and C(PrometheusAlarm).
     Any other type fails the run before anything is written.
 author:
   - heatlike.cloud contributors (@heatlike)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aodh_alarm import AODH_HANDLERS
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.cinder_volume import VolumeHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.cinder_volume_attachment import (
@@ -36,6 +37,7 @@ HANDLERS: dict[str, type[Handler]] = {cls.type_name: cls for cls in (
     KeyPairHandler, ServerGroupHandler, VolumeHandler, VolumeAttachmentHandler, RandomStringHandler,
     ValueHandler, NoneHandler, TestResourceHandler, SoftwareConfigHandler, CloudConfigHandler,
     MultipartMimeHandler, ResourceGroupHandler,
+    *AODH_HANDLERS,
 )}
 
 
