@@ -15,17 +15,11 @@ expiry; delegated tokens (application credentials, OAuth1, EC2) cannot manage tr
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.errors import CloudError, PropertyError
-
-_ID_RE = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
-
-
-def looks_like_id(value: str) -> bool:
-    """True for Keystone ids (32 hex digits, or a dashed UUID)."""
-    return bool(_ID_RE.match(str(value).lower()))
+from ansible_collections.heatlike.cloud.plugins.module_utils.keystone import (
+    KeystoneLookupError, error_detail, find_id, http_status, looks_like_id)
 
 
 # ---------------------------------------------------------------- time
@@ -207,28 +201,11 @@ class TrustConflictError(CloudError):
 
 
 def _status(exc: Exception) -> int | None:
-    status = getattr(exc, "status_code", None) or getattr(exc, "http_status", None)
-    response = getattr(exc, "response", None)
-    if status is None and response is not None:
-        status = getattr(response, "status_code", None)
-    return int(status) if status is not None else None
+    return http_status(exc)
 
 
 def _detail(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if response is not None:
-        try:
-            data = response.json()
-            message = data.get("error", {}).get("message")
-            if message:
-                return " ".join(str(message).split())
-        except Exception:  # noqa: BLE001 - fall back to the exception text
-            pass
-    for attr in ("details", "message"):
-        value = getattr(exc, attr, None)
-        if value:
-            return " ".join(str(value).split())
-    return " ".join(str(exc).split())
+    return error_detail(exc)
 
 
 def explain(exc: Exception, what: str, *, desired: Mapping[str, Any] | None = None,
@@ -332,27 +309,18 @@ class TrustService:
 
     def resolve_trustee(self, trustee: str, domain: str | None) -> str:
         """User id of the trustee, by id (taken as is) or by name (+ domain name or id)."""
-        if looks_like_id(trustee):
-            return trustee
-        query: dict[str, Any] = {}
         try:
-            if domain:
-                dom = self.identity.find_domain(domain, ignore_missing=True)
-                if dom is None:
-                    raise CloudError(f"trustee_domain: domain '{domain}' not found")
-                query["domain_id"] = dom.id
-            user = self.identity.find_user(trustee, ignore_missing=True, **query)
-        except CloudError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - mapped to a clear message
-            if _status(exc) in (401, 403):
+            return find_id(self.identity, "user", trustee, domain=domain)
+        except KeystoneLookupError as err:
+            if err.kind == "domain" and err.status == 404:
+                raise CloudError(f"trustee_domain: domain '{domain}' not found") from None
+            if err.status in (401, 403):
                 raise CloudError(f"trustee: '{trustee}' is a name, and you may not look users up by name"
                                  " (Keystone policy); give the trustee's user id instead") from None
-            raise explain(exc, f"trustee '{trustee}'") from None
-        if user is None:
-            where = f" in domain '{domain}'" if domain else ""
-            raise CloudError(f"trustee: user '{trustee}'{where} not found")
-        return user.id
+            if err.status == 404:
+                where = f" in domain '{domain}'" if domain else ""
+                raise CloudError(f"trustee: user '{trustee}'{where} not found") from None
+            raise CloudError(f"trustee '{trustee}': {err.message}") from None
 
     def resolve_project(self, project: str | None) -> str:
         """Project id: the caller's project when omitted; ids taken as is; names looked up."""
@@ -363,17 +331,14 @@ class TrustService:
             return me["project_id"]
         if project in (me["project_id"], me["project_name"]):
             return me["project_id"]
-        if looks_like_id(project):
-            return project
         try:
-            found = self.identity.find_project(project, ignore_missing=True)
-        except Exception as exc:  # noqa: BLE001
-            if _status(exc) in (401, 403):
+            return find_id(self.identity, "project", project)
+        except KeystoneLookupError as err:
+            if err.status in (401, 403):
                 raise CloudError(f"project: '{project}' is a name you may not look up; give its id") from None
-            raise explain(exc, f"project '{project}'") from None
-        if found is None:
-            raise CloudError(f"project: '{project}' not found")
-        return found.id
+            if err.status == 404:
+                raise CloudError(f"project: '{project}' not found") from None
+            raise CloudError(f"project '{project}': {err.message}") from None
 
     # -- trusts
     def list_as_trustor(self, user_id: str) -> list[dict[str, Any]]:
