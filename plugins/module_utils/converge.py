@@ -153,6 +153,7 @@ def _prepare(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor:
     store[SALT_KEY] = salt
     _register_store_secrets(store, redactor)
     ctx = _context(conn, stack_name, opts, redactor, store)
+    ctx.recorded = record_data.get("resources") or {}
     desired_types = {n: r.type for n, r in resolved.resources.items()} if resolved is not None else {}
     types = set(desired_types.values()) | {e.get("type") for e in (record_data.get("resources") or {}).values()}
     types |= {i.get("type") for i in record_data.get("pending_deletes") or []}

@@ -32,6 +32,10 @@ description:
     C(GnocchiAggregationByResourcesAlarm), C(EventAlarm), C(CompositeAlarm),
     C(LBMemberHealthAlarm) and C(PrometheusAlarm).
     Any other type fails the run before anything is written.
+  - Keystone types (an admin cloud is needed; otherwise the run fails before any write, naming
+    the resource) - C(OS::Keystone::Project), C(Role), C(Group), C(User), C(Domain),
+    C(UserRoleAssignment) and C(GroupRoleAssignment). A user's C(password) is a secret, never
+    shown or stored, and compared through a salted hash only.
 author:
   - heatlike.cloud contributors (@heatlike)
 extends_documentation_fragment:

@@ -66,6 +66,9 @@ class Context:
     lock: threading.Lock = field(default_factory=threading.Lock)
     secret_sink: Callable[[str], None] | None = None
     persist_store: Callable[[], None] | None = None
+    #: the record's resources as loaded when the run started (read-only): what a handler
+    #: managed before, e.g. the role assignments a removed entry must revoke
+    recorded: Mapping[str, Any] = field(default_factory=dict)
 
     def persist(self) -> None:
         """Write ``local_store`` now (a generated secret must survive a killed run)."""
@@ -164,6 +167,13 @@ class Handler:
     def secret_props(cls) -> frozenset:
         """Names of properties that carry secrets."""
         return frozenset(k for k, v in cls.properties.items() if v.secret)
+
+    def previous(self, logical: str) -> dict:
+        """The resolved properties the record held for ``logical`` (of this type) at the start."""
+        entry = self.ctx.recorded.get(logical) or {}
+        if entry.get("type") != self.type_name:
+            return {}
+        return dict(entry.get("properties") or {})
 
     def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
         """Template properties with declared defaults filled in (what we converge to)."""

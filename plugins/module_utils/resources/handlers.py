@@ -14,6 +14,15 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_soft
     CloudConfigHandler, MultipartMimeHandler, SoftwareConfigHandler)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_test_resource import TestResourceHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_value import ValueHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone_domain import DomainHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone_group import GroupHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone_group_role_assignment import (
+    GroupRoleAssignmentHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone_project import ProjectHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone_role import RoleHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone_user import UserHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone_user_role_assignment import (
+    UserRoleAssignmentHandler)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron_floating_ip import FloatingIPHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron_floating_ip_association import (
     FloatingIPAssociationHandler)
@@ -37,6 +46,8 @@ HANDLERS: dict[str, type[Handler]] = {cls.type_name: cls for cls in (
     KeyPairHandler, ServerGroupHandler, VolumeHandler, VolumeAttachmentHandler, RandomStringHandler,
     ValueHandler, NoneHandler, TestResourceHandler, SoftwareConfigHandler, CloudConfigHandler,
     MultipartMimeHandler, ResourceGroupHandler,
+    DomainHandler, ProjectHandler, RoleHandler, GroupHandler, UserHandler, UserRoleAssignmentHandler,
+    GroupRoleAssignmentHandler,
     *AODH_HANDLERS,
 )}
 
