@@ -446,3 +446,20 @@ def test_find_id_takes_ids_as_is_and_explains_failures(ks):
     with pytest.raises(keystone.KeystoneLookupError) as refused:
         keystone.find_id(fake, "role", "reader")
     assert refused.value.status == 403 and "refused" in str(refused.value)
+
+
+def test_check_mode_on_a_new_stack_plans_creates_and_writes_nothing(tmp_path, world, state_dir):
+    plan = run(tmp_path, world, state_dir, template(), check_mode=True, diff=True)
+    assert plan.error is None and {p["action"] for p in plan["plan"]} == {"create"}
+    assert len(plan["plan"]) == 6 and CANARY not in json.dumps(plan)
+    assert not [c for c in world.fake.calls if c.startswith(("POST", "PATCH", "PUT", "DELETE"))]
+
+
+def test_retain_keeps_the_user_and_drops_its_marks(tmp_path, world, state_dir):
+    tmpl = template(assignment=False)
+    tmpl["resources"]["user"]["deletion_policy"] = "Retain"
+    run(tmp_path, world, state_dir, tmpl)
+    gone = destroy(world, "ks", Options(state_dir=state_dir, retry_base=0.0), Redactor())
+    assert gone.error is None, gone.error
+    kept = world.fake.named("users", "ks-it-user")
+    assert kept["heatlike_stack"] is None and not world.fake.db["projects"]
