@@ -244,7 +244,7 @@ class Executor:
             if not changes:
                 self.record.set_resource(name, status="UPDATE_COMPLETE", **self._entry_fields(name, action, desired))
                 return
-            if any(not handler.update_allowed(k) for k in changes):
+            if any(rep for rep, _note in handler.change_notes(set(changes), desired).values()):
                 action.action = "replace"
             else:
                 self._event(name, "UPDATE", "IN_PROGRESS", "changed: " + ", ".join(sorted(changes)))

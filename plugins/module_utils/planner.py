@@ -327,16 +327,18 @@ def plan(resolved: Any, record: Mapping[str, Any], handlers: Mapping[str, Handle
                 act = Action(name, rdef.type, "unchanged", "up to date", physical_id=obs.physical_id,
                              depends_on=deps, deletion_policy=policy)
             else:
-                replace = [k for k in changes if not handler.update_allowed(k)]
+                notes = handler.change_notes(set(changes), desired)
+                replace = sorted(k for k, (rep, _note) in notes.items() if rep)
                 if getattr(handler, "always_replace", None) and handler.always_replace(desired):
                     replace = replace or sorted(changes)
+                    notes = {k: (True, notes.get(k, (True, ""))[1] or "replace only") for k in replace}
                 what = "drift" if drift else "changed"
                 if replace:
-                    act = Action(name, rdef.type, "replace", f"{what}: {', '.join(sorted(replace))} (replace only)",
+                    act = Action(name, rdef.type, "replace", f"{what}: {change_reason(replace, notes)}",
                                  changes, obs.physical_id, deps, policy, drift)
                     pending.add(name)
                 else:
-                    act = Action(name, rdef.type, "update", f"{what}: {', '.join(sorted(changes))}",
+                    act = Action(name, rdef.type, "update", f"{what}: {change_reason(sorted(changes), notes)}",
                                  changes, obs.physical_id, deps, policy, drift)
                     pending_attrs.add(name)
         forward.append(act)
@@ -364,6 +366,14 @@ def plan(resolved: Any, record: Mapping[str, Any], handlers: Mapping[str, Handle
                               "marked as this stack's but not in the template or record (orphan)",
                               physical_id=orphan.physical_id, orphan=True))
     return Plan(forward, deletes, observed, desired_props)
+
+
+def change_reason(props: Iterable[str], notes: Mapping[str, tuple[bool, str]]) -> str:
+    """``a, b (replace only); c (resize)``: changed properties grouped by how they are applied."""
+    groups: dict[str, list[str]] = {}
+    for prop in props:
+        groups.setdefault(notes.get(prop, (False, ""))[1], []).append(prop)
+    return "; ".join(", ".join(names) + (f" ({note})" if note else "") for note, names in groups.items())
 
 
 def _desired_partial(handler: Handler, name: str, props: Mapping[str, Any]) -> dict:

@@ -163,6 +163,14 @@ class Handler:
         spec = cls.properties.get(prop)
         return bool(spec and spec.update_allowed)
 
+    def change_notes(self, changed: set[str], desired: Mapping[str, Any]) -> dict[str, tuple[bool, str]]:
+        """How each changed property is applied: ``{prop: (needs_replacement, note)}``.
+
+        The default follows ``update_allowed``; a type whose update policy lives in other
+        properties (a server's ``flavor_update_policy``...) overrides this.
+        """
+        return {k: (not self.update_allowed(k), "" if self.update_allowed(k) else "replace only") for k in changed}
+
     @classmethod
     def secret_props(cls) -> frozenset:
         """Names of properties that carry secrets."""

@@ -1,4 +1,13 @@
-"""OS::Nova::Server (marked in its metadata)."""
+"""OS::Nova::Server (marked in its metadata).
+
+Updates follow Heat's rules: ``name``, ``metadata``, ``tags``, ``admin_pass`` in place;
+``flavor`` by resize + confirm (``flavor_update_policy: RESIZE``); ``image`` by rebuild
+(``image_update_policy: REBUILD`` / ``REBUILD_PRESERVE_EPHEMERAL``); ``networks`` by
+interface detach/attach; ``user_data`` replaces the server unless
+``user_data_update_policy`` is ``IGNORE`` (kept as is) or ``REBUILD`` (rebuilt with the new
+user data). Every ``*_update_policy: REPLACE`` replaces; ``security_groups``,
+``user_data_format`` and the other create-only properties replace, as in Heat.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,17 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
-    CloudHandler, Found, HandlerError, Prop, to_plain)
+    CloudHandler, Found, HandlerError, Prop, looks_like_uuid, to_plain)
+
+CONFIG_CACHE_PREFIX = "software_config:"  # where config resources publish their content by id
+
+#: changed property -> (policy property, {policy value: how the change is applied in place})
+_POLICIES = {
+    "flavor": ("flavor_update_policy", {"RESIZE": "resize"}),
+    "image": ("image_update_policy", {"REBUILD": "rebuild", "REBUILD_PRESERVE_EPHEMERAL": "rebuild, preserve ephemeral"}),
+    "user_data": ("user_data_update_policy", {"IGNORE": "not applied: user_data_update_policy IGNORE",
+                                              "REBUILD": "rebuild"}),
+}
 
 
 class ServerHandler(CloudHandler):
@@ -18,21 +37,21 @@ class ServerHandler(CloudHandler):
     create_before_delete = False  # ports given by the template can be bound to one server only
     properties = {
         "name": Prop("String", update_allowed=True),
-        "image": Prop("String"),
-        "flavor": Prop("String", required=True),
+        "image": Prop("String", update_allowed=True),
+        "flavor": Prop("String", required=True, update_allowed=True),
         "flavor_update_policy": Prop("String", default="RESIZE", update_allowed=True),
         "image_update_policy": Prop("String", default="REBUILD", update_allowed=True),
         "key_name": Prop("String"),
         "admin_user": Prop("String"),
         "availability_zone": Prop("String"),
         "security_groups": Prop("List", default=[]),
-        "networks": Prop("List", default=[]),
+        "networks": Prop("List", default=[], update_allowed=True),
         "scheduler_hints": Prop("Map"),
         "metadata": Prop("Map", default={}, update_allowed=True),
         "user_data_format": Prop("String", default="HEAT_CFNTOOLS"),
         "software_config_transport": Prop("String", default="POLL_SERVER_CFN", update_allowed=True),
         "user_data_update_policy": Prop("String", default="REPLACE", update_allowed=True),
-        "user_data": Prop("String", default=""),
+        "user_data": Prop("String", default="", update_allowed=True),
         "reservation_id": Prop("String"),
         "config_drive": Prop("Boolean"),
         "diskConfig": Prop("String"),
@@ -40,7 +59,7 @@ class ServerHandler(CloudHandler):
         "admin_pass": Prop("String", update_allowed=True, secret=True),
         "block_device_mapping": Prop("List"),
         "block_device_mapping_v2": Prop("List"),
-        "deployment_swift_data": Prop("Map", default={}),
+        "deployment_swift_data": Prop("Map", default={}, update_allowed=True),
         "tags": Prop("List", update_allowed=True),
     }
     attributes = ("show", "addresses", "networks", "first_address", "instance_name", "accessIPv4",
@@ -50,7 +69,29 @@ class ServerHandler(CloudHandler):
     def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
         out = super().desired(logical, props)
         out["name"] = self.name_for(logical, props)
+        data = out.get("user_data")
+        if isinstance(data, str) and looks_like_uuid(data):
+            # a config resource's id stands for its content: a changed config is a changed user_data
+            with self.ctx.lock:
+                content = self.ctx.cache.get(CONFIG_CACHE_PREFIX + data)
+            if content is not None:
+                out["user_data"] = content
         return out
+
+    def change_notes(self, changed: set[str], desired: Mapping[str, Any]) -> dict[str, tuple[bool, str]]:
+        """Heat's ``needs_replace_with_prop_diff``: the ``*_update_policy`` of a changed property decides."""
+        notes = super().change_notes(changed, desired)
+        for prop, (policy_prop, in_place) in _POLICIES.items():
+            if prop not in changed:
+                continue
+            policy = str(desired.get(policy_prop) or self.properties[policy_prop].default).upper()
+            if policy in in_place:
+                notes[prop] = (False, in_place[policy])
+            else:
+                notes[prop] = (True, f"{policy_prop} {policy}")
+        if "networks" in changed:
+            notes["networks"] = (False, "interface detach/attach")
+        return notes
 
     def list_owned(self, wanted: Iterable[str]) -> list[Found]:
         found = []
@@ -97,7 +138,7 @@ class ServerHandler(CloudHandler):
         if not data:
             return None
         with self.ctx.lock:  # a config resource's id: its content, as Heat does
-            data = self.ctx.cache.get("software_config:" + str(data), data)
+            data = self.ctx.cache.get(CONFIG_CACHE_PREFIX + str(data), data)
         if not isinstance(data, str):
             import json
 
@@ -192,20 +233,128 @@ class ServerHandler(CloudHandler):
                              failed, f"server {server_id} to become ACTIVE")
 
     def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
-        if "name" in changed:
-            self.call(self.conn.compute.update_server, obj, name=props.get("name"))
+        """Heat's order: metadata, tags, name, networks, flavor (resize), image/user_data (rebuild)."""
+        want_meta = {k: str(v) for k, v in ownership.metadata_for(
+            self.ctx.stack_name, logical, props.get("metadata")).items()}
         if "metadata" in changed:
-            want = {k: str(v) for k, v in ownership.metadata_for(
-                self.ctx.stack_name, logical, props.get("metadata")).items()}
-            self.call(self.conn.compute.set_server_metadata, obj, **want)
-            stale = [k for k in (obj.metadata or {}) if k not in want]
+            self.call(self.conn.compute.set_server_metadata, obj, **want_meta)
+            stale = [k for k in (obj.metadata or {}) if k not in want_meta]
             if stale:
                 self.call(self.conn.compute.delete_server_metadata, obj, stale)
-        if "admin_pass" in changed and props.get("admin_pass"):
-            self.call(self.conn.compute.change_server_password, obj, props["admin_pass"])
         if "tags" in changed:
             self.call(self.conn.compute.set_tags, obj, list(props.get("tags") or []))
+        if "name" in changed:
+            self.call(self.conn.compute.update_server, obj, name=props.get("name"))
+        if "networks" in changed:
+            self._update_networks(obj.id, props)
+        notes = self.change_notes(changed, props)
+        if "flavor" in changed and not notes["flavor"][0]:
+            self._resize(obj.id, props.get("flavor"))
+        rebuild_ud = "user_data" in changed and str(props.get("user_data_update_policy")).upper() == "REBUILD"
+        if ("image" in changed and not notes["image"][0]) or rebuild_ud:
+            self._rebuild(obj.id, props, want_meta, rebuild_ud)
+        elif "admin_pass" in changed and props.get("admin_pass"):
+            self.call(self.conn.compute.change_server_password, obj, props["admin_pass"])
         return self.fetch(obj.id)
+
+    # ---- in-place updates ------------------------------------------------------------
+    def _settled(self, server_id: str, done: Callable[[Any], bool], what: str) -> Any:
+        """Wait until ``done(server)`` with no task running; ERROR fails with Nova's fault."""
+        def failed(s: Any) -> str | None:
+            if s is None:
+                return "server disappeared"
+            if (s.status or "").upper() == "ERROR":
+                fault = (s.fault or {}).get("message") if isinstance(s.fault, dict) else None
+                return f"server went to ERROR{': ' + fault if fault else ''}"
+            return None
+        return self.wait_for(lambda: self.fetch(server_id), done, failed, f"server {server_id} {what}")
+
+    def _resize(self, server_id: str, flavor: Any) -> None:
+        """Resize, wait for VERIFY_RESIZE, confirm, wait for ACTIVE (Heat's resize + verify_resize)."""
+        target = self.call(self.conn.compute.find_flavor, flavor, ignore_missing=True)
+        if target is None:
+            raise HandlerError(f"flavor '{flavor}' not found")
+        current = self.fetch(server_id)
+        if current is not None and _flavor_is(current, target):
+            return  # the template now names the same flavor differently (name <-> id)
+        self.call(self.conn.compute.resize_server, server_id, target.id, retry_conflict=False)
+
+        def resized(s: Any) -> bool:
+            status = (s.status or "").upper()
+            if status == "VERIFY_RESIZE":
+                return True
+            if status == "ACTIVE" and not getattr(s, "task_state", None):
+                if _flavor_is(s, target):
+                    return True  # confirmed already (resize_confirm_window)
+                raise HandlerError(f"resize of server {server_id} to flavor '{flavor}' failed"
+                                   f"{_fault_suffix(s)} (server back to ACTIVE with its old flavor)")
+            return False
+
+        srv = self._settled(server_id, resized, f"to resize to flavor '{flavor}'")
+        if (srv.status or "").upper() == "VERIFY_RESIZE":
+            self.call(self.conn.compute.confirm_server_resize, server_id)
+            self._settled(server_id, _active_idle, "to confirm its resize")
+
+    def _rebuild(self, server_id: str, props: Mapping[str, Any], metadata: dict, with_user_data: bool) -> None:
+        """Rebuild with the (new) image; user data too when its update policy is REBUILD."""
+        image = props.get("image")
+        if not image:
+            raise HandlerError("a server booted from a volume cannot be rebuilt with a new image; "
+                               "set image_update_policy: REPLACE")
+        kwargs: dict[str, Any] = {
+            "preserve_ephemeral": str(props.get("image_update_policy")).upper() == "REBUILD_PRESERVE_EPHEMERAL",
+            "metadata": metadata,
+        }
+        if props.get("admin_pass"):
+            kwargs["admin_password"] = props["admin_pass"]
+        if with_user_data:
+            kwargs["user_data"] = self._user_data(props)  # None clears it (compute microversion 2.57)
+        image_id = self.resolve_id("image", image)
+        current = self.fetch(server_id)
+        current_image = getattr(current, "image", None) if current is not None else None
+        current_image_id = (current_image.get("id") if isinstance(current_image, Mapping)
+                            else getattr(current_image, "id", None))
+        if current_image_id == image_id and not with_user_data:
+            return  # the template now names the same image differently (name <-> id)
+        self.call(self.conn.compute.rebuild_server, server_id, image_id,
+                  retry_conflict=False, **kwargs)
+        self._settled(server_id, _active_idle, "to finish its rebuild")
+
+    def _update_networks(self, server_id: str, props: Mapping[str, Any]) -> None:
+        """Detach interfaces no entry wants, then attach the entries no interface serves."""
+        wanted = self._networks(props)
+        ifaces = self.call_list(self.conn.compute.server_interfaces, server=server_id)
+        if wanted == "auto":
+            return  # Nova already gave it what "auto" means; nothing to converge to
+        entries = [] if wanted == "none" else list(wanted)
+        remaining = list(ifaces)
+        missing = []
+        # ports first, then fixed IPs, then any interface on the network (Heat matches the same way)
+        for entry in sorted(entries, key=lambda e: 0 if e.get("port") else 1 if e.get("fixed_ip") else 2):
+            match = next((i for i in remaining if _serves(i, entry)), None)
+            if match is None:
+                missing.append(entry)
+            else:
+                remaining.remove(match)
+        for iface in remaining:
+            self.call(self.conn.compute.delete_server_interface, iface.port_id, server=server_id)
+        for iface in remaining:
+            self.wait_for(lambda pid=iface.port_id: [i for i in self.call_list(
+                self.conn.compute.server_interfaces, server=server_id) if i.port_id == pid],
+                lambda found: not found, lambda found: None, f"detach of port {iface.port_id} from server {server_id}")
+        groups = [self.resolve_id("security_group", g) for g in props.get("security_groups") or []]
+        for entry in missing:
+            body: dict[str, Any] = {}
+            if entry.get("port"):
+                body["port_id"] = entry["port"]
+            else:
+                body["net_id"] = entry["uuid"]
+                if entry.get("fixed_ip"):
+                    body["fixed_ips"] = [{"ip_address": entry["fixed_ip"]}]
+            iface = self.call(self.conn.compute.create_server_interface, server_id, retry_conflict=False, **body)
+            if groups and not entry.get("port"):
+                # the port Nova made for the network gets the server's groups, as Heat's own port would
+                self.call(self.conn.network.update_port, iface.port_id, security_groups=groups)
 
     def delete(self, physical_id: str, obj: Any = None, policy: str = "Delete") -> None:
         self.delete_ignoring_missing(self.conn.compute.delete_server, physical_id)
@@ -246,3 +395,37 @@ class ServerHandler(CloudHandler):
         if name in values:
             return values[name]
         return super().attribute(obj, name)
+
+
+def _active_idle(srv: Any) -> bool:
+    return (srv.status or "").upper() == "ACTIVE" and not getattr(srv, "task_state", None)
+
+
+def _fault_suffix(srv: Any) -> str:
+    fault = getattr(srv, "fault", None)
+    message = fault.get("message") if isinstance(fault, dict) else None
+    return f": {message}" if message else ""
+
+
+def _flavor_is(srv: Any, flavor: Any) -> bool:
+    """Whether the server runs ``flavor`` (embedded flavor: name since compute 2.47, else id)."""
+    current = getattr(srv, "flavor", None)
+    if current is None:
+        return False
+    get = current.get if isinstance(current, Mapping) else (lambda k, d=None: getattr(current, k, d))
+    fid = get("id")
+    if fid and fid == flavor.id:
+        return True
+    name = get("original_name") or get("name")
+    return bool(name) and name == flavor.name
+
+
+def _serves(iface: Any, entry: Mapping[str, Any]) -> bool:
+    """Whether an attached interface is the one a ``networks`` entry asks for."""
+    if entry.get("port"):
+        return iface.port_id == entry["port"]
+    if iface.net_id != entry.get("uuid"):
+        return False
+    if entry.get("fixed_ip"):
+        return any(ip.get("ip_address") == entry["fixed_ip"] for ip in iface.fixed_ips or [])
+    return True
