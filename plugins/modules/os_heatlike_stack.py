@@ -123,8 +123,13 @@ options:
     default: 1000
 notes:
   - Heat's C(observe_on_update) is always on here (drift detection); Heat itself does not do this.
-  - C(user_data) is passed to Nova as given, whatever C(user_data_format) says (no CFN tools wrapping).
-  - Changing image, flavor, networks or security groups of a server replaces the server.
+  - Server C(user_data_format) C(RAW) and C(SOFTWARE_CONFIG) reach Nova byte for byte (a config resource's
+    content for C(SOFTWARE_CONFIG)); C(HEAT_CFNTOOLS) passes C(user_data) as given, without Heat's
+    heat-cfntools envelope (its metadata endpoints need a Heat service).
+  - As in Heat, a server's flavor change resizes it, an image change rebuilds it, a networks change
+    detaches/attaches interfaces (same server id) unless the matching C(*_update_policy) is C(REPLACE);
+    a C(user_data) change replaces it unless C(user_data_update_policy) is C(IGNORE) or C(REBUILD);
+    a security groups change replaces it.
 seealso:
   - module: heatlike.cloud.os_heatlike_stack_info
   - module: heatlike.cloud.os_heatlike_template_info

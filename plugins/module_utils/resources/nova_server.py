@@ -269,31 +269,35 @@ class ServerHandler(CloudHandler):
             return None
         return self.wait_for(lambda: self.fetch(server_id), done, failed, f"server {server_id} {what}")
 
+    def _idle(self, server_id: str) -> Any:
+        """The server once no task runs on it; a resize a killed run left unconfirmed is confirmed."""
+        srv = self._settled(server_id, lambda s: _idle(s) or _status(s) == "VERIFY_RESIZE", "to be idle")
+        if _status(srv) == "VERIFY_RESIZE":
+            self.call(self.conn.compute.confirm_server_resize, server_id)
+            srv = self._settled(server_id, _idle, "to confirm its resize")
+        return srv
+
     def _resize(self, server_id: str, flavor: Any) -> None:
-        """Resize, wait for VERIFY_RESIZE, confirm, wait for ACTIVE (Heat's resize + verify_resize)."""
+        """Resize, wait for VERIFY_RESIZE, confirm, wait until idle (Heat's resize + verify_resize)."""
         target = self.call(self.conn.compute.find_flavor, flavor, ignore_missing=True)
         if target is None:
             raise HandlerError(f"flavor '{flavor}' not found")
-        current = self.fetch(server_id)
-        if current is not None and _flavor_is(current, target):
-            return  # the template now names the same flavor differently (name <-> id)
+        if _flavor_is(self._idle(server_id), target):
+            return  # already there: the template names the same flavor differently, or a resumed run
         self.call(self.conn.compute.resize_server, server_id, target.id, retry_conflict=False)
 
         def resized(s: Any) -> bool:
-            status = (s.status or "").upper()
-            if status == "VERIFY_RESIZE":
+            if _status(s) == "VERIFY_RESIZE":
                 return True
-            if status == "ACTIVE" and not getattr(s, "task_state", None):
+            if _idle(s):
                 if _flavor_is(s, target):
                     return True  # confirmed already (resize_confirm_window)
                 raise HandlerError(f"resize of server {server_id} to flavor '{flavor}' failed"
-                                   f"{_fault_suffix(s)} (server back to ACTIVE with its old flavor)")
+                                   f"{_fault_suffix(s)} (the server kept its old flavor)")
             return False
 
-        srv = self._settled(server_id, resized, f"to resize to flavor '{flavor}'")
-        if (srv.status or "").upper() == "VERIFY_RESIZE":
-            self.call(self.conn.compute.confirm_server_resize, server_id)
-            self._settled(server_id, _active_idle, "to confirm its resize")
+        self._settled(server_id, resized, f"to resize to flavor '{flavor}'")
+        self._idle(server_id)
 
     def _rebuild(self, server_id: str, props: Mapping[str, Any], metadata: dict, with_user_data: bool) -> None:
         """Rebuild with the (new) image; user data too when its update policy is REBUILD."""
@@ -310,15 +314,15 @@ class ServerHandler(CloudHandler):
         if with_user_data:
             kwargs["user_data"] = self._user_data(props)  # None clears it (compute microversion 2.57)
         image_id = self.resolve_id("image", image)
-        current = self.fetch(server_id)
-        current_image = getattr(current, "image", None) if current is not None else None
+        current = self._idle(server_id)
+        current_image = getattr(current, "image", None)
         current_image_id = (current_image.get("id") if isinstance(current_image, Mapping)
                             else getattr(current_image, "id", None))
         if current_image_id == image_id and not with_user_data:
             return  # the template now names the same image differently (name <-> id)
         self.call(self.conn.compute.rebuild_server, server_id, image_id,
                   retry_conflict=False, **kwargs)
-        self._settled(server_id, _active_idle, "to finish its rebuild")
+        self._settled(server_id, _idle, "to finish its rebuild")
 
     def _update_networks(self, server_id: str, props: Mapping[str, Any]) -> None:
         """Detach interfaces no entry wants, then attach the entries no interface serves."""
@@ -397,8 +401,18 @@ class ServerHandler(CloudHandler):
         return super().attribute(obj, name)
 
 
-def _active_idle(srv: Any) -> bool:
-    return (srv.status or "").upper() == "ACTIVE" and not getattr(srv, "task_state", None)
+def _status(srv: Any) -> str:
+    return (srv.status or "").upper()
+
+
+#: statuses of a server some task is still working on (Heat's deferred statuses, less the stable ones)
+_BUSY = frozenset({"BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "REVERT_RESIZE", "MIGRATING", "REBOOT",
+                   "HARD_REBOOT", "PASSWORD"})
+
+
+def _idle(srv: Any) -> bool:
+    """No task running (ACTIVE, SHUTOFF, PAUSED...: a stopped server resizes and rebuilds stopped)."""
+    return _status(srv) not in _BUSY and not getattr(srv, "task_state", None)
 
 
 def _fault_suffix(srv: Any) -> str:
