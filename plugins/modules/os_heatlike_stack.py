@@ -126,8 +126,8 @@ notes:
   - Server C(user_data_format) C(RAW) and C(SOFTWARE_CONFIG) reach Nova byte for byte (a config resource's
     content for C(SOFTWARE_CONFIG)); C(HEAT_CFNTOOLS) passes C(user_data) as given, without Heat's
     heat-cfntools envelope (its metadata endpoints need a Heat service).
-  - As in Heat, a server's flavor change resizes it, an image change rebuilds it, a networks change
-    detaches/attaches interfaces (same server id) unless the matching C(*_update_policy) is C(REPLACE);
+  - As in Heat, a server's flavor change resizes it and an image change rebuilds it unless the matching
+    C(*_update_policy) is C(REPLACE); a networks change detaches/attaches interfaces (the server id stays);
     a C(user_data) change replaces it unless C(user_data_update_policy) is C(IGNORE) or C(REBUILD);
     a security groups change replaces it.
 seealso:
