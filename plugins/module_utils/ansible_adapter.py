@@ -32,6 +32,7 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.errors import HeatlikeError
+from ansible_collections.heatlike.cloud.plugins.module_utils.keystone_trust import authenticate, configured_trust_id
 
 try:
     import openstack
@@ -307,11 +308,23 @@ class HeatlikeModule:
         return bool(self.module._diff)
 
     def connection(self) -> Any:
-        """Return the openstacksdk ``Connection`` (opened on first use, then reused)."""
+        """Return the openstacksdk ``Connection`` (opened on first use, then reused).
+
+        A trust-scoped connection (``trust_id`` in ``auth`` or the ``clouds.yaml`` entry)
+        authenticates at once, so a deleted, expired or used-up trust fails every module with
+        the same one-line message (:func:`keystone_trust.authenticate`) before any work starts.
+        """
         if self._connection is None:
             if not HAS_OPENSTACKSDK:
                 self.module.fail_json(msg=missing_required_lib("openstacksdk"), exception=OPENSTACKSDK_IMPORT_ERROR)
-            self._connection = connect(self.params)
+            conn = connect(self.params)
+            if configured_trust_id(conn):
+                try:
+                    authenticate(conn)
+                except BaseException:
+                    conn.close()
+                    raise
+            self._connection = conn
         return self._connection
 
     def add_secret(self, values: Any) -> None:

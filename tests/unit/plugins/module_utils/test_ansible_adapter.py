@@ -378,3 +378,68 @@ def test_sdk_log_path_writes_a_log_file(clouds_yaml, tmp_path):
     log = tmp_path / "sdk.log"
     connect({"cloud": "hl-unit-admin", "interface": "public", "sdk_log_path": str(log), "sdk_log_level": "DEBUG"})
     assert log.exists()
+
+
+# ---------------------------------------------------------------- trust-scoped connections
+
+
+class _FakeSession:
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+        self.calls = 0
+        self.auth = self
+
+    def get_access(self, session):
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return object()
+
+
+class _FakeConnection:
+    def __init__(self, auth: dict, error: Exception | None = None) -> None:
+        self.session = _FakeSession(error)
+        self.config = type("Config", (), {"config": {"auth": auth}})()
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _trust_unauthorized() -> Exception:
+    ksa = pytest.importorskip("keystoneauth1.exceptions")
+    return ksa.Unauthorized("The request you have made requires authentication. (HTTP 401)", http_status=401)
+
+
+def test_a_dead_trust_fails_any_module_with_one_clear_line(monkeypatch, capsys):
+    trust_id = "7" * 32
+    conn = _FakeConnection({"username": "alt", "password": "alt-Pa55-word", "trust_id": trust_id},
+                           _trust_unauthorized())
+    monkeypatch.setattr(ansible_adapter, "connect", lambda params: conn)
+    args = {"auth": {"auth_url": "http://127.0.0.1:5999/v3", "username": "alt", "password": "alt-Pa55-word",
+                     "user_domain_name": "Default", "trust_id": trust_id}}
+    result = run_module(monkeypatch, capsys, args, lambda module: {"never": module.connection()})
+    assert result["failed"] is True
+    assert result["msg"].startswith(f"authentication with trust {trust_id} failed: the trust was deleted,")
+    assert "\n" not in result["msg"] and "Traceback" not in result["msg"]
+    assert "alt-Pa55-word" not in json.dumps(result)
+    assert result["error_type"] == "CloudError"
+    assert conn.closed and conn.session.calls == 1
+
+
+def test_a_live_trust_authenticates_once_and_the_connection_is_reused(monkeypatch, capsys):
+    conn = _FakeConnection({"username": "alt", "trust_id": "8" * 32})
+    monkeypatch.setattr(ansible_adapter, "connect", lambda params: conn)
+
+    def body(module):
+        return {"same": module.connection() is module.connection()}
+
+    result = run_module(monkeypatch, capsys, {"cloud": "hl-unit-trustee"}, body)
+    assert result["same"] is True and conn.session.calls == 1
+
+
+def test_without_trust_id_the_connection_is_not_authenticated_eagerly(monkeypatch, capsys):
+    conn = _FakeConnection({"username": "demo", "project_name": "demo"}, _trust_unauthorized())
+    monkeypatch.setattr(ansible_adapter, "connect", lambda params: conn)
+    result = run_module(monkeypatch, capsys, {"cloud": "hl-unit-admin"}, lambda module: {"ok": bool(module.connection())})
+    assert result["ok"] is True and conn.session.calls == 0
