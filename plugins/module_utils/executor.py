@@ -224,6 +224,9 @@ class Executor:
                 desired = self.plan.desired_props.get(name) or {}
                 fields = self._entry_fields(name, action, desired)
                 self.record.set_resource(name, status="CREATE_COMPLETE", physical_id=pid, **fields)
+            keep_record = getattr(handler, "record_unchanged", None)
+            if keep_record is not None:
+                keep_record(obj)  # nested stacks rewrite a lost record of their own
             return
         try:
             desired = self._resolve(action)

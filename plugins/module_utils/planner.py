@@ -249,6 +249,9 @@ def _changes(handler: Handler, desired: dict, obs: Observed | None, entry: Mappi
         if entry and rec_digests:
             if rec_digests.get(key) != digest(salt, want) and not (key not in rec_digests and want is None):
                 changes[key] = {"before": rec_props.get(key), "after": want}
+    inner = getattr(handler, "inner_changes", None)
+    if inner is not None and obs is not None and obs.obj is not None:
+        changes.update(inner(obs.obj, desired))  # nested stacks: what their own plan changes
     return changes, drift
 
 

@@ -83,6 +83,10 @@ class ResourceDef:
     condition: Any = None
     nested: "ResolvedStack | None" = None
     template_type: str | None = None  # type as written in the template
+    #: provider template resource: ``loader(params, logical) -> ResolvedStack`` (converged as a nested stack)
+    nested_loader: Any = None
+    #: ResourceGroup whose ``resource_def`` type is a provider template: the members' loader
+    member_loader: Any = None
     _parsed_properties: Any = None
     _stack: "ResolvedStack | None" = None
 
@@ -488,10 +492,13 @@ class _StackLoader:
             outputs_unresolved=sorted(unresolved), description=t.section("description"),
             skipped_constraints=skipped, warnings=self.env.warnings, _schemas=schemas,
             _ctx=self.ctx, _parsed_outputs=parsed_outputs)
+        member_nested = getattr(self, "_member_nested", {})
         for r in resources.values():
             r._stack = rs
             if r.nested is not None:
                 rs.hidden_values |= r.nested.hidden_values
+            if r.name in member_nested:
+                rs.hidden_values |= member_nested[r.name].hidden_values
         return rs
 
     def _resolve_with_unresolved(self, schemas: dict, user: dict, unres: dict,
@@ -602,7 +609,8 @@ class _StackLoader:
                                     path=rpath + "." + F["type"])
             if is_template_ref(rtype):
                 r.type = rtype if "://" in rtype else "file://" + loc
-            r.nested = self._nested(r, loc, rpath)
+            r.nested_loader = self._nested_loader(r, loc, rpath)
+            r.nested = r.nested_loader(r.properties or {}, r.name, counter=self.counter)
         else:
             if final_type == "AWS::CloudFormation::Stack" and isinstance(r.properties, dict) \
                     and isinstance(r.properties.get("TemplateURL"), str):
@@ -618,12 +626,15 @@ class _StackLoader:
                 r.nested = self._nested(r, loc, rpath, params)
             if self.validate_props and ext is None:
                 self._validate_properties(final_type, r, rpath)
-            if self.validate_props:
-                self._check_group_member_type(final_type, r, rpath)
+            self._check_group_member_type(final_type, r, rpath)
         return r
 
     def _check_group_member_type(self, type_name: str, r: ResourceDef, rpath: str) -> None:
-        """Heat builds the member template of a group: its type must exist."""
+        """Heat builds the member template of a group: its type must exist.
+
+        A ResourceGroup whose member type is a provider template gets ``member_loader``; the
+        member template is resolved once here (index 0) so its errors and limits show offline.
+        """
         key = {"OS::Heat::AutoScalingGroup": "resource",
                "OS::Heat::ResourceGroup": "resource_def"}.get(type_name)
         if key is None or not isinstance(r.properties, dict):
@@ -634,8 +645,27 @@ class _StackLoader:
             return
         final, base = self.env.resolve_type(mtype)
         if is_template_ref(final):
-            self.files.locate(final, base or self.tmpl.base_dir, file=self.file,
-                              path="%s.properties.%s.type" % (rpath, key))
+            loc = self.files.locate(final, base or self.tmpl.base_dir, file=self.file,
+                                    path="%s.properties.%s.type" % (rpath, key))
+            if type_name != "OS::Heat::ResourceGroup":
+                return
+            # the group is one nested stack, each member another one below it
+            r.member_loader = self._nested_loader(r, loc, rpath, extra_depth=2)
+            props = member.get("properties") if isinstance(member.get("properties"), dict) else {}
+            index_var = r.properties.get("index_var")
+            index_var = index_var if isinstance(index_var, str) else "%index%"
+            first = self.counter[0]
+            nested = r.member_loader(_substitute_index(props, index_var), "0", counter=self.counter)
+            count = r.properties.get("count", 1)
+            if isinstance(count, int) and count > 1:
+                self.counter[0] += (count - 1) * (self.counter[0] - first)
+                if self.counter[0] > self.limits.max_resources:
+                    raise LimitError("more than %d resources (nested stacks included)"
+                                     % self.limits.max_resources, file=self.file, path=rpath)
+            self._member_nested = getattr(self, "_member_nested", {})
+            self._member_nested[r.name] = nested
+            return
+        if not self.validate_props:
             return
         if final != NONE_TYPE and _resources.get_schema(final) is None:
             raise TemplateError("%s<nested_stack>: The Resource Type (%s) could not be found."
@@ -663,25 +693,39 @@ class _StackLoader:
                 entry.setdefault("resource", r.name)
 
     def _nested(self, r: ResourceDef, loc: str, rpath: str,
-                params: Any = None) -> ResolvedStack:
-        if self.depth + 1 > self.limits.max_nested_depth:
+                params: Any = None, extra_depth: int = 1) -> ResolvedStack:
+        return self._nested_loader(r, loc, rpath, extra_depth)(
+            (r.properties or {}) if params is None else params, r.name, counter=self.counter)
+
+    def _nested_loader(self, r: ResourceDef, loc: str, rpath: str, extra_depth: int = 1) -> Any:
+        """``load(params, logical)``: the provider template ``loc`` resolved with ``params``.
+
+        Used offline (validation, with unresolved values) and at converge time with the real
+        property values; the nested pseudo stack name is ``<parent>-<logical>``.
+        """
+        if self.depth + extra_depth > self.limits.max_nested_depth:
             raise LimitError("%s<nested_stack>: nested stack depth exceeds %d"
                              % (rpath, self.limits.max_nested_depth), file=self.file)
-        content = self.files.read(loc, file=self.file, path=rpath)
+        env, files, limits, depth = self.env.copy_for_nested(), self.files, self.limits, self.depth
+        parent_name, parent_file = self.stack_name, self.file
         base = os.path.dirname(loc) if "://" not in loc else None
-        try:
-            tmpl = parse_template(content, loc, base, self.limits)
-            ld = _StackLoader(tmpl, self.env.copy_for_nested(),
-                              (r.properties or {}) if params is None else params, self.files,
-                              self.limits, "%s-%s" % (self.stack_name, r.name), self.depth + 1,
-                              self.counter, parent_def=r)
-            ld.validate_props = False
-            return ld.load()
-        except HeatlikeError as exc:
-            if exc.file == loc or exc.file is None:
-                exc.message = "%s<nested_stack>: %s" % (rpath, exc.message) \
-                    if not exc.message.startswith(rpath) else exc.message
-            raise
+
+        def load(params: Any, logical: str, counter: list | None = None) -> ResolvedStack:
+            content = files.read(loc, file=parent_file, path=rpath)
+            try:
+                tmpl = parse_template(content, loc, base, limits)
+                ld = _StackLoader(tmpl, env.copy_for_nested(), params or {}, files, limits,
+                                  "%s-%s" % (parent_name, logical), depth + extra_depth,
+                                  counter if counter is not None else [0], parent_def=r)
+                ld.validate_props = False
+                return ld.load()
+            except HeatlikeError as exc:
+                if exc.file == loc or exc.file is None:
+                    exc.message = "%s<nested_stack>: %s" % (rpath, exc.message) \
+                        if not exc.message.startswith(rpath) else exc.message
+                raise
+
+        return load
 
     # ------------------------------------------------------------------ implicit edges
     def _implicit_edges(self, resources: dict[str, ResourceDef]) -> None:
@@ -788,6 +832,17 @@ class _StackLoader:
                 sub = _prop(fx, "subnet", "subnet_id") if isinstance(fx, dict) else None
                 for i in iface_by_subnet.get(_key(sub), []):
                     add(r, i)
+
+
+def _substitute_index(value: Any, var: str, index: int = 0) -> Any:
+    """A ResourceGroup member's properties with the index variable replaced."""
+    if isinstance(value, str):
+        return value.replace(var, str(index))
+    if isinstance(value, dict):
+        return {k: _substitute_index(v, var, index) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute_index(v, var, index) for v in value]
+    return value
 
 
 def _is_template_text(content: str) -> Any:

@@ -69,6 +69,8 @@ class Context:
     #: the record's resources as loaded when the run started (read-only): what a handler
     #: managed before, e.g. the role assignments a removed entry must revoke
     recorded: Mapping[str, Any] = field(default_factory=dict)
+    #: the nested-stack driver (provider templates), set by the stack engine
+    nested: Any = None
 
     def persist(self) -> None:
         """Write ``local_store`` now (a generated secret must survive a killed run)."""

@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
     Found, Handler, HandlerError, Prop, same)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_nested_stack import NestedStackHandler
 
 
 def _substitute(value: Any, var: str, index: int) -> Any:
@@ -40,16 +41,82 @@ class ResourceGroupHandler(Handler):
     }
     attributes = ("refs", "refs_map", "attributes", "removed_rsrc_list", "show")
 
+    @classmethod
+    def update_allowed(cls, prop: str) -> bool:
+        """Every group property, and every change inside members, is applied in place."""
+        return True
+
     # ---- members -------------------------------------------------------------------
     def _member(self, logical: str, member_type: str) -> Handler:
         from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class
 
+        cache = self.__dict__.setdefault("_members", {})
+        if (logical, member_type) in cache:
+            return cache[(logical, member_type)]
         cls = handler_class(member_type)
-        if cls is None or cls is type(self):
-            raise HandlerError(f"resource_def type {member_type} is not supported in a ResourceGroup")
         sub = dataclasses.replace(self.ctx, stack_name=f"{self.ctx.stack_name}/{logical}",
                                   local_store=self.ctx.local_store.setdefault(f"group:{logical}", {}))
-        return cls(sub)
+        nested = self.ctx.nested
+        if cls is None and nested is not None and (logical in nested.member_loaders or
+                                                   logical not in nested.desired_names):
+            # a provider template: every member is a nested stack <stack>/<group>/<index>
+            loader = nested.member_loaders.get(logical)
+            cache[(logical, member_type)] = NestedStackHandler(sub, lambda _index: loader, member_type)
+            return cache[(logical, member_type)]
+        if cls is None or cls is type(self):
+            raise HandlerError(f"resource_def type {member_type} is not supported in a ResourceGroup")
+        cache[(logical, member_type)] = cls(sub)
+        return cache[(logical, member_type)]
+
+    def record_unchanged(self, obj: Any) -> None:
+        """Members that are nested stacks rewrite a lost record of their own."""
+        props = obj.get("props") if isinstance(obj, Mapping) else None
+        if not isinstance(props, Mapping) or not isinstance(props.get("resource_def"), Mapping):
+            return
+        handler = self._member(obj.get("logical", ""), props["resource_def"].get("type", ""))
+        keep = getattr(handler, "record_unchanged", None)
+        if keep is not None:
+            for found in (obj.get("members") or {}).values():
+                keep(found.obj)
+
+    def inner_changes(self, obj: Any, desired: Mapping[str, Any]) -> dict:
+        """Changes inside members that are nested stacks, as ``<index>.resources.<name>``."""
+        handler = self._member(obj.get("logical", ""), (desired.get("resource_def") or {}).get("type", "")) \
+            if isinstance(obj, Mapping) and isinstance(desired.get("resource_def"), Mapping) else None
+        inner = getattr(handler, "inner_changes", None)
+        if inner is None:
+            return {}
+        out = {}
+        members = obj.get("members") or {}
+        for i in self._indices(desired):
+            found = members.get(str(i))
+            if found is not None:
+                mdesired = handler.desired(str(i), self._member_props(desired, i))
+                out.update({f"{i}.{k}": v for k, v in inner(found.obj, mdesired).items()})
+        return out
+
+    def nested_plans(self, logical: str, obj: Any, desired: Mapping[str, Any] | None, deleting: bool) -> list:
+        """``[(\"<index>/\", prepared)]`` of members that are nested stacks, for reports."""
+        props = desired if desired is not None else (obj or {}).get("props")
+        if not isinstance(props, Mapping) or not isinstance(props.get("resource_def"), Mapping):
+            return []
+        try:
+            handler = self._member(logical, props["resource_def"].get("type", ""))
+        except HandlerError:
+            return []
+        if not hasattr(handler, "nested_plans"):
+            return []
+        wanted = [] if deleting else [str(i) for i in self._indices(props)]
+        wide = dict(props, count=max(int(props.get("count") or 0), 0) + 50, removal_policies=[])
+        existing = set(self._observe_members(logical, wide, adopt=False)) if deleting or obj is not None else set()
+        out = []
+        for key in sorted(set(wanted) | existing, key=int):
+            if key in wanted:
+                mdesired = handler.desired(key, self._member_props(props, int(key)))
+                out += [(f"{key}/{rel}", p) for rel, p in handler.nested_plans(key, None, mdesired, False)]
+            else:
+                out += [(f"{key}/{rel}", p) for rel, p in handler.nested_plans(key, None, None, True)]
+        return out
 
     @staticmethod
     def _removed(props: Mapping[str, Any]) -> set[str]:
@@ -71,10 +138,17 @@ class ResourceGroupHandler(Handler):
         rdef = props.get("resource_def") or {}
         return _substitute(dict(rdef.get("properties") or {}), props.get("index_var") or "%index%", index)
 
-    def _observe_members(self, logical: str, props: Mapping[str, Any]) -> dict:
+    def _observe_members(self, logical: str, props: Mapping[str, Any], adopt: bool = True) -> dict:
         rdef = props.get("resource_def") or {}
         handler = self._member(logical, rdef.get("type", ""))
         found = {f.logical: f for f in handler.list_owned([str(i) for i in self._indices(props)])}
+        if adopt and getattr(handler, "converge_always", False):
+            # nested stack members whose record was lost: found from their resources' marks
+            for i in self._indices(props):
+                if str(i) not in found:
+                    member = handler.find(str(i), handler.desired(str(i), self._member_props(props, i)))
+                    if member is not None:
+                        found[str(i)] = member
         if handler.local:
             store = handler.ctx.local_store
             for i in self._indices(props):
@@ -111,6 +185,10 @@ class ResourceGroupHandler(Handler):
                 obj = handler.create(key, desired, box.append)
                 result[key] = Found(key, box[0] if box else handler.physical_id(obj), obj)
                 continue
+            if getattr(handler, "converge_always", False):
+                # a nested stack member: its own plan decides what changes inside
+                result[key] = Found(key, current.physical_id, handler.update(current.obj, key, desired, set()))
+                continue
             observed = handler.observe(current.obj) if current.obj is not None else {}
             changed = {k for k, v in observed.items() if k in handler.observed and desired.get(k) is not None
                        and not (handler.desired_compare(k, desired[k], v) or same(desired[k], v))}
@@ -145,7 +223,8 @@ class ResourceGroupHandler(Handler):
         rdef = props.get("resource_def") or {}
         handler = self._member(logical, rdef.get("type", ""))
         wide = dict(props, count=max(int(props.get("count") or 0), 0) + 50, removal_policies=[])
-        for _key, found in sorted(self._observe_members(logical, wide).items(), key=lambda kv: -int(kv[0])):
+        for _key, found in sorted(self._observe_members(logical, wide, adopt=False).items(),
+                                  key=lambda kv: -int(kv[0])):
             handler.delete(found.physical_id, found.obj, policy)
         handler.ctx.local_store.clear()
 
