@@ -111,6 +111,7 @@ class NestedDriver:
         self.member_loaders = {n: r.member_loader for n, r in resources.items()
                                if getattr(r, "member_loader", None)}
         self.desired_names = set(resources)
+        self.desired_types = {n: r.type for n, r in resources.items()}
         self.names = set(resources) | set(record.get("resources") or {})
         self.hidden: set = set()
         for r in resources.values():
@@ -129,7 +130,9 @@ class NestedDriver:
         plain = set(desired_types.values()) - provider
         for name, entry in (record.get("resources") or {}).items():
             rtype = entry.get("type")
-            if name not in desired_types and rtype and rtype not in plain and \
+            # a provider resource that left the template, or whose template moved (its type is
+            # the template's URL): the old type's handler deletes, or leaves it to the new one
+            if (name not in desired_types or name in self.loaders) and rtype and rtype not in plain and \
                     entry.get("physical_id") == nested_stack_id(self.stack_name, name):
                 provider.add(rtype)
         return provider

@@ -220,7 +220,8 @@ class Executor:
         if action.action == "unchanged":
             rtype, pid, obj = self.runtime.known[name]
             entry = self.record.resources.get(name) or {}
-            if not entry or entry.get("physical_id") != pid or not str(entry.get("status", "")).endswith("COMPLETE"):
+            if not entry or entry.get("physical_id") != pid or entry.get("type") != action.type or \
+                    not str(entry.get("status", "")).endswith("COMPLETE"):
                 desired = self.plan.desired_props.get(name) or {}
                 fields = self._entry_fields(name, action, desired)
                 self.record.set_resource(name, status="CREATE_COMPLETE", physical_id=pid, **fields)

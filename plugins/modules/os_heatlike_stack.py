@@ -36,6 +36,13 @@ description:
     the resource) - C(OS::Keystone::Project), C(Role), C(Group), C(User), C(Domain),
     C(UserRoleAssignment) and C(GroupRoleAssignment). A user's C(password) is a secret, never
     shown or stored, and compared through a salted hash only.
+  - Provider templates (a resource whose type is a template file or URL, or a C(resource_registry)
+    alias of one in an O(environment) file) are converged as nested stacks named
+    C(<name>/<logical>), also as C(OS::Heat::ResourceGroup) members (C(<name>/<group>/<index>)).
+    The resource's properties are the template's parameters, C(get_attr) reads its outputs,
+    C(OS::stack_id) and C(resource.<name>[.<attr>]), and C(get_resource) gives the nested stack's
+    id, a deterministic UUID (or the template's C(OS::stack_id) output). Their records live in
+    C(<state_dir>/nested/).
 author:
   - heatlike.cloud contributors (@heatlike)
 extends_documentation_fragment:
@@ -176,7 +183,10 @@ outputs:
   type: dict
   sample: {server_ip: 172.24.4.37}
 resources:
-  description: Per logical resource its type, physical id, status and the action of this run.
+  description:
+    - Per logical resource its type, physical id, status and the action of this run.
+    - Resources of nested stacks (provider templates) are included as C(<logical>/<nested logical>),
+      for example C(child/port) or C(group/0/port).
   returned: always
   type: dict
   sample: {net: {type: "OS::Neutron::Net", physical_id: "5d1f...", status: CREATE_COMPLETE, action: unchanged}}
@@ -185,6 +195,8 @@ plan:
     - The actions that change something (empty when the stack is up to date), each with
       C(resource), C(type), C(action), C(reason) and, when known, C(physical_id), C(changes)
       (names of changed properties) and C(drift) (true when the cloud drifted from the record).
+    - The entry of a nested stack (provider template) is followed by the entries of its own plan,
+      named C(<logical>/<nested logical>); the parent's C(changes) name them C(resources.<name>).
   returned: always
   type: list
   elements: dict

@@ -126,6 +126,8 @@ class NestedStackHandler(Handler):
         logical = self._logical(physical_id)
         if logical is None:
             return None
+        if self.ctx.nested.desired_types.get(logical, self.type_name) != self.type_name:
+            return None  # another template now: same nested stack, adopted by the new type's handler
         return {"logical": logical, NESTED_MARK: self.nested_name(logical)}
 
     def inner_changes(self, obj: Any, desired: Mapping[str, Any]) -> dict:

@@ -207,3 +207,70 @@ def test_group_members_count_toward_the_resource_limit(tmp_path):
     load_stack(path, environment_files=[str(tmp_path / "env.yaml")], limits=Limits(max_resources=121))
     with pytest.raises(HeatlikeError, match="more than 120 resources"):
         load_stack(path, environment_files=[str(tmp_path / "env.yaml")], limits=Limits(max_resources=120))
+
+
+def test_failure_inside_names_the_path_and_resume_keeps_ids(tmp_path, conn, state_dir):
+    child = json.loads(json.dumps(CHILD))
+    child["parameters"]["fail"] = {"type": "boolean", "default": False}
+    child["resources"]["t"] = {"type": "OS::Heat::TestResource", "depends_on": "net",
+                               "properties": {"value": "v", "fail": {"get_param": "fail"}}}
+    tmpl = parent(count=None)
+    tmpl["resources"]["child"]["properties"]["fail"] = True
+    path = write(tmp_path, tmpl, child)
+    failed = converge(conn, "st", load_stack(path, stack_name="st"), Options(state_dir=state_dir, retry_base=0.0),
+                      Redactor())
+    assert failed.error is not None and "\n" not in failed.error
+    assert failed.error.startswith("resources.child (file://")
+    assert "nested stack st/child: resources.t (OS::Heat::TestResource): create failed" in failed.error
+    net_id = nets(conn)["n-child"].id
+    tmpl["resources"]["child"]["properties"]["fail"] = False
+    resumed = run(tmp_path, conn, state_dir, tmpl, child=child)
+    assert nets(conn)["n-child"].id == net_id and len(nets(conn)) == 1
+    actions = {e["resource"]: e["action"] for e in resumed["plan"]}
+    assert actions.get("child/t") == "create" and "child/net" not in actions
+
+
+def test_nested_in_nested_and_per_resource_override(tmp_path, conn, state_dir):
+    (tmp_path / "inner.yaml").write_text(yaml.safe_dump({
+        "heat_template_version": "2018-08-31", "parameters": {"n": {"type": "string"}},
+        "resources": {"net": {"type": "OS::Neutron::Net", "properties": {"name": {"get_param": "n"}}}},
+        "outputs": {"id": {"value": {"get_resource": "net"}}}}))
+    (tmp_path / "outer.yaml").write_text(yaml.safe_dump({
+        "heat_template_version": "2018-08-31", "parameters": {"n": {"type": "string"}},
+        "resources": {"in": {"type": "inner.yaml", "properties": {"n": {"get_param": "n"}}}},
+        "outputs": {"id": {"value": {"get_attr": ["in", "id"]}}}}))
+    (tmp_path / "env2.yaml").write_text(yaml.safe_dump({"resource_registry": {
+        "My::Thing": "inner.yaml", "resources": {"b": {"My::Thing": "outer.yaml"}}}}))
+    tmpl = {"heat_template_version": "2018-08-31",
+            "resources": {"a": {"type": "My::Thing", "properties": {"n": "na"}},
+                          "b": {"type": "My::Thing", "properties": {"n": "nb"}}},
+            "outputs": {"b": {"value": {"get_attr": ["b", "id"]}}}}
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(tmpl))
+
+    def go(**opts: Any) -> Any:
+        resolved = load_stack(str(tmp_path / "t.yaml"), environment_files=[str(tmp_path / "env2.yaml")],
+                              stack_name="st")
+        return converge(conn, "st", resolved, Options(state_dir=state_dir, retry_base=0.0, **opts), Redactor())
+
+    done = go()
+    assert done.error is None
+    assert stack_of(nets(conn)["nb"]) == "st/b/in" and stack_of(nets(conn)["na"]) == "st/a"
+    assert done["outputs"]["b"] == nets(conn)["nb"].id
+    assert done["resources"]["b/in/net"]["physical_id"] == nets(conn)["nb"].id
+    check = go(check_mode=True)
+    assert check["changed"] is False and check["outputs"] == done["outputs"]
+    gone = destroy(conn, "st", Options(state_dir=state_dir, retry_base=0.0), Redactor())
+    assert gone.error is None and conn.network.networks_db == {}
+
+
+def test_a_moved_provider_template_keeps_the_nested_stack(tmp_path, conn, state_dir):
+    run(tmp_path, conn, state_dir, parent(count=None))
+    net_id = nets(conn)["n-child"].id
+    (tmp_path / "moved").mkdir()
+    (tmp_path / "moved" / "child.yaml").write_text(yaml.safe_dump(CHILD))
+    moved = run(tmp_path, conn, state_dir, parent(count=None, child_type="moved/child.yaml"))
+    assert moved["changed"] is False and nets(conn)["n-child"].id == net_id
+    with open(os.path.join(state_dir, "st.json")) as fh:
+        assert json.load(fh)["resources"]["child"]["type"].endswith("/moved/child.yaml")
+    assert destroy(conn, "st", Options(state_dir=state_dir, retry_base=0.0), Redactor()).error is None
+    assert conn.network.networks_db == {}
