@@ -114,6 +114,8 @@ class NestedDriver:
         self.desired_types = {n: r.type for n, r in resources.items()}
         self.names = set(resources) | set(record.get("resources") or {})
         self.hidden: set = set()
+        #: events of the nested runs of this level, resources named ``<logical>/<nested logical>``
+        self.events: list = []
         for r in resources.values():
             if getattr(r, "nested", None) is not None:
                 self.hidden |= set(r.nested.hidden)
@@ -180,13 +182,19 @@ class NestedDriver:
         """Execute a nested plan; returns the runtime (get_resource/get_attr of its resources)."""
         result = _run(self.conn, prep.name, prep.resolved, self.opts, self.redactor, self.backend,
                       prepared=prep, report=False)
+        self._keep_events(prep.name, result)
         if result.error:
             raise HandlerError(f"nested stack {prep.name}: {result.error}")
         return result.runtime
 
+    def _keep_events(self, name: str, result: Mapping[str, Any]) -> None:
+        rel = name[len(self.stack_name) + 1:] if name.startswith(self.stack_name + "/") else name
+        self.events.extend(dict(ev, resource=f"{rel}/{ev.get('resource')}") for ev in result.get("events") or [])
+
     def destroy(self, name: str) -> None:
         """Delete the nested stack ``name`` in reverse order (its own nested stacks included)."""
         result = _destroy(self.conn, name, self.opts, self.redactor, self.backend)
+        self._keep_events(name, result)
         if result.error:
             raise HandlerError(f"nested stack {name}: {result.error}")
 
@@ -442,7 +450,8 @@ def _run(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Red
     result.runtime = executor.runtime
     result.update(outputs=outputs, resources=_resources(plan, record.to_dict(), stack_name if report else None,
                                                         opts, nested_entries),
-                  events=redactor.redact(outcome.events[-opts.max_events:]), stack=redactor.redact(dict(info)))
+                  events=redactor.redact((outcome.events + ctx.nested.events)[-opts.max_events:]),
+                  stack=redactor.redact(dict(info)))
     if output_errors:
         result["output_errors"] = output_errors
     if outcome.failures:
@@ -494,7 +503,7 @@ def _destroy(conn: Any, stack_name: str, opts: Options, redactor: Redactor, back
         record.flush()
     executor = Executor(None, plan, handlers, record, redactor, salt, opts.max_concurrency, opts.stack_timeout)
     outcome = executor.run()
-    result.update(outputs={}, events=redactor.redact(outcome.events[-opts.max_events:]))
+    result.update(outputs={}, events=redactor.redact((outcome.events + prep.ctx.nested.events)[-opts.max_events:]))
     if outcome.failures:
         record.stack_info["status"] = "DELETE_FAILED"
         record.flush()

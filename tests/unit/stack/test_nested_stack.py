@@ -90,6 +90,8 @@ def test_nested_and_group_members_create_with_marks_and_outputs(tmp_path, conn, 
     assert first["resources"]["child"]["physical_id"] == nested_stack_id("st", "child")
     assert first["resources"]["child/net"]["physical_id"] == nets(conn)["n-child"].id
     assert first["resources"]["grp/1/net"]["physical_id"] == nets(conn)["g-1"].id
+    created = {(e["resource"], e["action"], e["status"]) for e in first["events"]}
+    assert {("child/net", "CREATE", "COMPLETE"), ("grp/1/net", "CREATE", "COMPLETE")} <= created
     planned = {e["resource"] for e in first["plan"]}
     assert {"child", "child/net", "grp", "grp/0/net", "grp/1/net"} <= planned
 
@@ -171,6 +173,7 @@ def test_absent_recurses_and_sweeps(tmp_path, conn, state_dir):
     assert len(nets(conn)) == 3
     gone = destroy(conn, "st", opts, Redactor())
     assert gone.error is None and conn.network.networks_db == {}
+    assert ("grp/0/net", "DELETE", "COMPLETE") in {(e["resource"], e["action"], e["status"]) for e in gone["events"]}
     assert os.listdir(os.path.join(state_dir, "nested")) == []
 
 
