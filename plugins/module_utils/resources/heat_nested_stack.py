@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler, HandlerError
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Found, Handler, HandlerError
 
 STACK_ID_OUTPUT = "OS::stack_id"
 NESTED_MARK = "nested_stack"
@@ -110,13 +110,9 @@ class NestedStackHandler(Handler):
 
     def find_existing(self, logical: str) -> Any:
         """A Found for a nested stack known to exist (its plan is computed on demand)."""
-        from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Found
-
         return Found(logical, self.local_id(logical), {"logical": logical, NESTED_MARK: self.nested_name(logical)})
 
     def find(self, logical: str, props: Mapping[str, Any]) -> Any:
-        from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Found
-
         prep = self.prepared(logical, props)
         if not prep.record and not prep.plan.observed:
             return None  # no trace of it: a new nested stack
