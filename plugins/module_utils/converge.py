@@ -221,8 +221,10 @@ def _context(conn: Any, stack_name: str, opts: Options, redactor: Redactor, stor
 def _register_store_secrets(store: Mapping[str, Any], redactor: Redactor) -> None:
     for key, values in store.items():
         if key != SALT_KEY and isinstance(values, Mapping):
-            for value in values.values():
+            for sub, value in values.items():
                 redactor.add(value)
+                if key.startswith("group:") and str(sub).startswith("OS::") and isinstance(value, Mapping):
+                    _register_store_secrets({sub: value}, redactor)  # a ResourceGroup member's secrets
 
 
 def _diff(plan: Plan, record: Mapping[str, Any], redactor: Redactor, handlers: Mapping) -> dict:

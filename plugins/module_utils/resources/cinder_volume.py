@@ -10,7 +10,8 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base impo
 
 
 class VolumeHandler(CloudHandler):
-    """A Cinder volume; ``deletion_policy: Snapshot`` snapshots it before deleting."""
+    """A Cinder volume; ``deletion_policy: Snapshot`` snapshots it and keeps it (Cinder keeps a
+    volume while it has snapshots); ``Retain`` keeps it. Both drop the ownership marks."""
 
     type_name = "OS::Cinder::Volume"
     marking = "metadata"
@@ -119,17 +120,34 @@ class VolumeHandler(CloudHandler):
         if vol is None:
             return
         if policy == "Snapshot":
-            snap = self.call(self.conn.block_storage.create_snapshot, volume_id=physical_id,
-                             name=f"{vol.name or physical_id}-snapshot", force=True)
-            self.wait_for(lambda: self.fetch_or_none(self.conn.block_storage.get_snapshot, snap.id),
-                          lambda s: s is not None and (s.status or "").lower() == "available",
-                          lambda s: f"snapshot status {s.status}" if s is not None and
-                          (s.status or "").lower().startswith("error") else None,
-                          f"snapshot of volume {physical_id}")
+            # Cinder never deletes a volume that has snapshots: the snapshot keeps its volume,
+            # which leaves the stack unmarked (as with Retain) instead of being deleted.
+            self.snapshot(vol)
+            self.unmark(physical_id)
+            return
         self.delete_ignoring_missing(self.conn.block_storage.delete_volume, physical_id)
         self.wait_gone(lambda: self.fetch(physical_id), f"volume {physical_id}",
                        lambda v: f"volume status {v.status}" if v is not None and
                        (v.status or "").lower() == "error_deleting" else None)
+
+    @staticmethod
+    def snapshot_name(vol: Any) -> str:
+        """The name of the snapshot ``deletion_policy: Snapshot`` takes: ``<volume name>-snapshot``."""
+        return f"{vol.name or vol.id}-snapshot"
+
+    def snapshot(self, vol: Any) -> Any:
+        """Snapshot ``vol`` (reusing one a previous, interrupted delete took) and wait until available."""
+        name = self.snapshot_name(vol)
+        snap = next((s for s in self.call_list(self.conn.block_storage.snapshots, volume_id=vol.id)
+                     if s.name == name and not (s.status or "").lower().startswith(("error", "deleting"))), None)
+        if snap is None:
+            snap = self.call(self.conn.block_storage.create_snapshot, volume_id=vol.id, name=name, force=True,
+                             retry_conflict=False)
+        return self.wait_for(lambda: self.fetch_or_none(self.conn.block_storage.get_snapshot, snap.id),
+                             lambda s: s is not None and (s.status or "").lower() == "available",
+                             lambda s: "snapshot disappeared" if s is None else
+                             f"snapshot status {s.status}" if (s.status or "").lower().startswith("error") else None,
+                             f"snapshot of volume {vol.id}")
 
     def unmark(self, physical_id: str) -> None:
         """Drop the ownership metadata (``deletion_policy: Retain``)."""

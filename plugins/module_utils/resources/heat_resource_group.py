@@ -3,11 +3,18 @@
 Members are marked as belonging to the stack ``<stack>/<group>`` with logical names
 ``"0"``, ``"1"``, ...; ``%index%`` (or ``index_var``) in their properties is replaced by the
 index. ``removal_policies`` name indices never to reuse; shrinking deletes the highest.
+
+The group's part of the secret store (``group:<name>``) remembers the member type and salted
+hashes of each member's applied properties, so a change the cloud cannot show (a property
+the member type does not read back) still updates or replaces the members, members of a
+name-marked type beyond the new count are still found, and a changed member type deletes
+the old members.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from typing import Any, Callable, Mapping
 
@@ -138,10 +145,23 @@ class ResourceGroupHandler(Handler):
         rdef = props.get("resource_def") or {}
         return _substitute(dict(rdef.get("properties") or {}), props.get("index_var") or "%index%", index)
 
+    def _digest(self, value: Any) -> str:
+        salt = str(self.ctx.local_store.get("_salt") or "")
+        text = json.dumps(value, sort_keys=True, default=str)
+        return hashlib.sha256((salt + text).encode()).hexdigest()[:32]
+
+    def _known_keys(self, store: Mapping[str, Any], props: Mapping[str, Any]) -> list[str]:
+        """Indices wanted now and every index applied before (members to find or delete)."""
+        keys = {str(i) for i in self._indices(props)} | set(store.get("applied") or {}) | set(store.get("members") or {})
+        return sorted(keys, key=int)
+
     def _observe_members(self, logical: str, props: Mapping[str, Any], adopt: bool = True) -> dict:
         rdef = props.get("resource_def") or {}
         handler = self._member(logical, rdef.get("type", ""))
-        found = {f.logical: f for f in handler.list_owned([str(i) for i in self._indices(props)])}
+        store = handler.ctx.local_store
+        if (store.get("meta") or {}).get("type") not in (None, rdef.get("type")):
+            return {}  # members of the old type are deleted by _converge
+        found = {f.logical: f for f in handler.list_owned(self._known_keys(store, props))}
         if adopt and getattr(handler, "converge_always", False):
             # nested stack members whose record was lost: found from their resources' marks
             for i in self._indices(props):
@@ -170,29 +190,57 @@ class ResourceGroupHandler(Handler):
         return None
 
     # ---- lifecycle -----------------------------------------------------------------
+    def _drop_old_type(self, logical: str, props: Mapping[str, Any], store: dict) -> None:
+        """``resource_def`` changed type: delete the members of the old type."""
+        old = self._member(logical, store["meta"]["type"])
+        if not old.local:
+            for found in sorted(old.list_owned(self._known_keys(store, props)), key=lambda f: -int(f.logical)):
+                old.delete(found.physical_id, found.obj)
+        for key in list(store):
+            del store[key]
+
+    def _changed(self, handler: Handler, current: Found, desired: dict, applied: Mapping[str, Any] | None) -> set:
+        """Properties of a member to change: observed values, else the hashes applied last time."""
+        observed = handler.observe(current.obj) if current.obj is not None else {}
+        changed = {k for k, v in observed.items() if k in handler.observed and desired.get(k) is not None
+                   and not (handler.desired_compare(k, desired[k], v) or same(desired[k], v))}
+        if applied is not None:
+            for key in set(desired) | set(applied):
+                if key in handler.observed and key in observed:
+                    continue
+                if applied.get(key, self._digest(None)) != self._digest(desired.get(key)):
+                    changed.add(key)
+        return changed
+
     def _converge(self, logical: str, props: Mapping[str, Any], members: dict) -> dict:
         rdef = props.get("resource_def") or {}
         handler = self._member(logical, rdef.get("type", ""))
+        store = handler.ctx.local_store
+        if (store.get("meta") or {}).get("type") not in (None, rdef.get("type")):
+            self._drop_old_type(logical, props, store)
+            members = {}
+        # nested: every string directly under a store entry is registered as a secret
+        store["meta"] = {"type": rdef.get("type")}
+        applied = store.setdefault("applied", {})
         wanted = {str(i): self._member_props(props, i) for i in self._indices(props)}
         result = {}
         for key in sorted(set(members) - set(wanted), key=int, reverse=True):
             handler.delete(members[key].physical_id, members[key].obj)
+            applied.pop(key, None)
+        nested = getattr(handler, "converge_always", False)
         for key, mprops in sorted(wanted.items(), key=lambda kv: int(kv[0])):
             desired = handler.desired(key, mprops)
             current = members.get(key)
+            changed = self._changed(handler, current, desired, applied.get(key)) \
+                if current is not None and not nested else set()
             if current is None:
                 box: list[str] = []
                 obj = handler.create(key, desired, box.append)
                 result[key] = Found(key, box[0] if box else handler.physical_id(obj), obj)
-                continue
-            if getattr(handler, "converge_always", False):
+            elif nested:
                 # a nested stack member: its own plan decides what changes inside
                 result[key] = Found(key, current.physical_id, handler.update(current.obj, key, desired, set()))
-                continue
-            observed = handler.observe(current.obj) if current.obj is not None else {}
-            changed = {k for k, v in observed.items() if k in handler.observed and desired.get(k) is not None
-                       and not (handler.desired_compare(k, desired[k], v) or same(desired[k], v))}
-            if changed and all(handler.update_allowed(k) for k in changed):
+            elif changed and all(handler.update_allowed(k) for k in changed):
                 obj = handler.update(current.obj, key, desired, changed)
                 result[key] = Found(key, current.physical_id, obj)
             elif changed:
@@ -202,8 +250,12 @@ class ResourceGroupHandler(Handler):
                 result[key] = Found(key, box[0] if box else handler.physical_id(obj), obj)
             else:
                 result[key] = current
+            applied[key] = {k: self._digest(v) for k, v in desired.items()}
+        for key in [k for k in applied if k not in result]:
+            del applied[key]
         if handler.local:
-            handler.ctx.local_store["members"] = {k: f.physical_id for k, f in result.items()}
+            store["members"] = {k: f.physical_id for k, f in result.items()}
+        self.ctx.persist()
         return result
 
     def create(self, logical: str, props: Mapping[str, Any], on_id: Callable[[str], None]) -> Any:

@@ -1,11 +1,13 @@
 """OS::Heat::SoftwareConfig, OS::Heat::CloudConfig, OS::Heat::MultipartMime.
 
-Config resources live inside the stack. Their reference id is a deterministic UUID; a
-server whose ``user_data`` is such an id gets the config's content, as in Heat.
+Config resources live inside the stack. Their reference id is a deterministic UUID derived
+from the content (a changed config is a new config, as in Heat, so a server using it sees a new
+``user_data``); a server whose ``user_data`` is such an id gets the config's content.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -40,9 +42,11 @@ class SoftwareConfigHandler(LocalHandler):
         return config if isinstance(config, str) or config is None else yaml.safe_dump(config)
 
     def ref(self, obj: Any, physical_id: str) -> str:
-        config_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"heatlike:{self.ctx.stack_name}/{physical_id}"))
+        content = self.content(obj.get("props") or {}) or ""
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        config_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"heatlike:{self.ctx.stack_name}/{physical_id}/{digest}"))
         with self.ctx.lock:
-            self.ctx.cache[CONFIG_CACHE_PREFIX + config_id] = self.content(obj.get("props") or {}) or ""
+            self.ctx.cache[CONFIG_CACHE_PREFIX + config_id] = content
         return config_id
 
     def attrs(self, obj: Any) -> dict:

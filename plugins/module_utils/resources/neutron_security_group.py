@@ -66,6 +66,8 @@ class SecurityGroupHandler(NeutronTagged):
     def _observed_rules(self, obj: Any, want_egress: bool) -> dict:
         rules = {}
         for r in obj.security_group_rules or []:
+            if str(r.get("description") or "").startswith(ownership.DESCRIPTION_PREFIX):
+                continue  # an OS::Neutron::SecurityGroupRule resource's rule, not one of ``rules``
             norm = self._norm(r, None)
             if norm["remote_group_id"] == obj.id:
                 norm["remote_group_id"] = "self"

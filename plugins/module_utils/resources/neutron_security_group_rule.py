@@ -43,7 +43,7 @@ class SecurityGroupRuleHandler(CloudHandler):
         found = []
         for rule in self.call_list(self.conn.network.security_group_rules):
             logical = ownership.logical_from_description(self.ctx.stack_name, rule.description)
-            if logical:
+            if logical and "/" not in logical:  # "<group>/<index>": a ResourceGroup member's rule
                 found.append(Found(logical, rule.id, rule))
         return found
 

@@ -185,6 +185,11 @@ class ServerHandler(CloudHandler):
         if props.get("image"):
             body["image_id"] = self.resolve_id("image", props["image"])
         bdm = self._bdm_v2(props)
+        if bdm and body.get("image_id") and not any(b.get("source_type") == "image" and b.get("boot_index") == 0
+                                                    for b in bdm):
+            # Nova wants the image itself in block_device_mapping_v2 (novaclient, and so Heat, adds it)
+            bdm.insert(0, {"uuid": body["image_id"], "source_type": "image", "destination_type": "local",
+                           "boot_index": 0, "delete_on_termination": True})
         if bdm:
             body["block_device_mapping"] = bdm
         if not body.get("image_id") and not bdm:
