@@ -7,6 +7,7 @@ module result. Nothing here imports Ansible.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -26,6 +27,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Re
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context, HandlerError
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_nested_stack import (
     NestedStackHandler, nested_stack_id)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class
 from ansible_collections.heatlike.cloud.plugins.module_utils.retries import RetryPolicy
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import LocalBackend, StackRecord, now
 
@@ -45,6 +47,7 @@ class Options:
     retries: int = 5
     retry_base: float = 1.0
     max_events: int = 1000
+    signal_receiver_url: str | None = None
     check_mode: bool = False
     diff: bool = False
 
@@ -215,7 +218,7 @@ def template_hash(resolved: Any) -> str:
 def _context(conn: Any, stack_name: str, opts: Options, redactor: Redactor, store: dict) -> Context:
     return Context(conn=conn, stack_name=stack_name, resource_timeout=opts.resource_timeout,
                    retry=RetryPolicy(attempts=opts.retries + 1, base=opts.retry_base),
-                   local_store=store, secret_sink=redactor.add)
+                   local_store=store, secret_sink=redactor.add, signal_receiver_url=opts.signal_receiver_url)
 
 
 def _register_store_secrets(store: Mapping[str, Any], redactor: Redactor) -> None:
@@ -288,11 +291,20 @@ def converge(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor:
     _check_name(stack_name)
     for value in getattr(resolved, "hidden_values", ()) or ():
         redactor.add(value)
+    _preflight(resolved, opts)
     backend = LocalBackend(opts.state_dir)
     if opts.check_mode:
         return _run(conn, stack_name, resolved, opts, redactor, backend)
     with backend.lock(stack_name, timeout=opts.lock_timeout):
         return _run(conn, stack_name, resolved, opts, redactor, backend)
+
+
+def _preflight(resolved: Any, opts: Options) -> None:
+    """Checks of handlers over the whole stack, before any write (``preflight`` classmethods)."""
+    for cls in {handler_class(r.type) for r in resolved.resources.values()}:
+        check = getattr(cls, "preflight", None)
+        if check is not None:
+            check(resolved, opts)
 
 
 def _prepare(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Redactor,
@@ -307,7 +319,8 @@ def _prepare(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor:
     store[SALT_KEY] = salt
     _register_store_secrets(store, redactor)
     ctx = _context(conn, stack_name, opts, redactor, store)
-    ctx.recorded = record_data.get("resources") or {}
+    # a copy: the run's record updates its entries in place
+    ctx.recorded = copy.deepcopy(record_data.get("resources") or {})
     ctx.nested = driver = NestedDriver(conn, stack_name, opts, redactor, resolved, record_data)
     desired_types = {n: r.type for n, r in resolved.resources.items()} if resolved is not None else {}
     types = set(desired_types.values()) | {e.get("type") for e in (record_data.get("resources") or {}).values()}

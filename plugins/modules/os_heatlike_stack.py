@@ -30,7 +30,9 @@ description:
     C(ResourceGroup), C(SoftwareConfig), C(CloudConfig), C(MultipartMime), and the Aodh alarms
     C(OS::Aodh::GnocchiResourcesAlarm), C(GnocchiAggregationByMetricsAlarm),
     C(GnocchiAggregationByResourcesAlarm), C(EventAlarm), C(CompositeAlarm),
-    C(LBMemberHealthAlarm) and C(PrometheusAlarm).
+    C(LBMemberHealthAlarm) and C(PrometheusAlarm); autoscaling with C(OS::Heat::AutoScalingGroup),
+    C(OS::Heat::ScalingPolicy) and the CFN forms C(AWS::AutoScaling::AutoScalingGroup),
+    C(LaunchConfiguration) and C(ScalingPolicy).
     Any other type fails the run before anything is written.
   - Keystone types (an admin cloud is needed; otherwise the run fails before any write, naming
     the resource) - C(OS::Keystone::Project), C(Role), C(Group), C(User), C(Domain),
@@ -128,6 +130,16 @@ options:
     description: Events kept in the record (oldest dropped first).
     type: int
     default: 1000
+  signal_receiver_url:
+    description:
+      - Base URL of the receiver of scaling signals (for example an Event-Driven Ansible
+        webhook). The C(alarm_url) and C(signal_url) attributes of an C(OS::Heat::ScalingPolicy)
+        (C(AlarmUrl) and C(Ref) of an C(AWS::AutoScaling::ScalingPolicy)) are
+        C(<signal_receiver_url>/<stack name>/<policy name>); no credential is ever part of them.
+      - Must be http(s), without credentials, query string or fragment.
+      - When unset, the environment variable E(HEATLIKE_SIGNAL_RECEIVER_URL) is used. A stack
+        that reads a policy URL without either fails before anything is written.
+    type: str
 notes:
   - Heat's C(observe_on_update) is always on here (drift detection); Heat itself does not do this.
   - Server C(user_data_format) C(RAW) and C(SOFTWARE_CONFIG) reach Nova byte for byte (a config resource's
@@ -137,6 +149,8 @@ notes:
     C(*_update_policy) is C(REPLACE); a networks change detaches/attaches interfaces (the server id stays);
     a C(user_data) change replaces it unless C(user_data_update_policy) is C(IGNORE) or C(REBUILD);
     a security groups change replaces it.
+  - The desired capacity of a scaling group lives in the stack record (C(capacity) of the group's
+    entry). A rerun keeps it; a template change of the group's sizes wins as in Heat.
 seealso:
   - module: heatlike.cloud.os_heatlike_stack_info
   - module: heatlike.cloud.os_heatlike_template_info
@@ -219,6 +233,8 @@ output_errors:
   sample: {"*": "get_attr: server has no attribute 'bogus'"}
 """
 
+from ansible.module_utils.basic import env_fallback  # noqa: E402
+
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import (  # noqa: E402
     HeatlikeModule, secret_strings)
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, converge, destroy  # noqa: E402
@@ -252,7 +268,8 @@ class StackModule(HeatlikeModule):
         opts = Options(state_dir=p["state_dir"], max_concurrency=p["max_concurrency"],
                        stack_timeout=p["stack_timeout"], resource_timeout=p["resource_timeout"],
                        rollback=p["rollback"], lock_timeout=p["lock_timeout"], retries=p["retries"],
-                       max_events=p["max_events"], check_mode=self.check_mode, diff=self.diff_mode)
+                       max_events=p["max_events"], signal_receiver_url=p["signal_receiver_url"],
+                       check_mode=self.check_mode, diff=self.diff_mode)
         redactor = Redactor()
         if p["state"] == "absent":
             result = destroy(self.connection(), p["name"], opts, redactor)
@@ -289,6 +306,7 @@ def main() -> None:
             lock_timeout=dict(type="int", default=0),
             retries=dict(type="int", default=5),
             max_events=dict(type="int", default=1000),
+            signal_receiver_url=dict(type="str", fallback=(env_fallback, ["HEATLIKE_SIGNAL_RECEIVER_URL"])),
         ),
         required_if=[("state", "present", ("template",))],
     ).run()

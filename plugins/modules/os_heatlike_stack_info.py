@@ -45,6 +45,12 @@ options:
     description: Directory of the stack records.
     type: path
     default: ~/.heatlike/stacks
+  signal_receiver_url:
+    description:
+      - Base URL of the receiver of scaling signals, as given to C(os_heatlike_stack) (so that
+        the drift of alarms whose actions are scaling policy URLs is computed right).
+      - When unset, the environment variable E(HEATLIKE_SIGNAL_RECEIVER_URL) is used.
+    type: str
 seealso:
   - module: heatlike.cloud.os_heatlike_stack
 """
@@ -101,6 +107,8 @@ drift:
   elements: dict
 """
 
+from ansible.module_utils.basic import env_fallback  # noqa: E402
+
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, describe  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor  # noqa: E402
@@ -122,8 +130,8 @@ class StackInfoModule(HeatlikeModule):
             for value in resolved.hidden_values:
                 redactor.add(value)
             conn = self.connection()
-        result = describe(conn, p["name"], Options(state_dir=p["state_dir"], check_mode=True), redactor,
-                          resolved=resolved, detect_drift=resolved is not None)
+        opts = Options(state_dir=p["state_dir"], check_mode=True, signal_receiver_url=p["signal_receiver_url"])
+        result = describe(conn, p["name"], opts, redactor, resolved=resolved, detect_drift=resolved is not None)
         self.add_secret(sorted(redactor.secrets))
         return {"changed": False, **result}
 
@@ -137,6 +145,7 @@ def main() -> None:
             environment=dict(type="list", elements="path", default=[]),
             parameters=dict(type="dict", default={}, no_log=True),
             state_dir=dict(type="path", default="~/.heatlike/stacks"),
+            signal_receiver_url=dict(type="str", fallback=(env_fallback, ["HEATLIKE_SIGNAL_RECEIVER_URL"])),
         ),
     ).run()
 

@@ -71,6 +71,8 @@ class Context:
     recorded: Mapping[str, Any] = field(default_factory=dict)
     #: the nested-stack driver (provider templates), set by the stack engine
     nested: Any = None
+    #: base URL of the receiver of scaling signals (``OS::Heat::ScalingPolicy`` URLs)
+    signal_receiver_url: str | None = None
 
     def persist(self) -> None:
         """Write ``local_store`` now (a generated secret must survive a killed run)."""

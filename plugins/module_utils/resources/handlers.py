@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aodh_alarm import AODH_HANDLERS
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws_autoscaling_group import (
+    AwsAutoScalingGroupHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws_launch_configuration import (
+    LaunchConfigurationHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws_scaling_policy import AwsScalingPolicyHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.cinder_volume import VolumeHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.cinder_volume_attachment import (
     VolumeAttachmentHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_autoscaling_group import (
+    AutoScalingGroupHandler)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_none import NoneHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_random_string import RandomStringHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_resource_group import ResourceGroupHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_scaling_policy import ScalingPolicyHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_software_config import (
     CloudConfigHandler, MultipartMimeHandler, SoftwareConfigHandler)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_test_resource import TestResourceHandler
@@ -45,7 +53,8 @@ HANDLERS: dict[str, type[Handler]] = {cls.type_name: cls for cls in (
     SecurityGroupRuleHandler, FloatingIPHandler, FloatingIPAssociationHandler, ServerHandler,
     KeyPairHandler, ServerGroupHandler, VolumeHandler, VolumeAttachmentHandler, RandomStringHandler,
     ValueHandler, NoneHandler, TestResourceHandler, SoftwareConfigHandler, CloudConfigHandler,
-    MultipartMimeHandler, ResourceGroupHandler,
+    MultipartMimeHandler, ResourceGroupHandler, AutoScalingGroupHandler, ScalingPolicyHandler,
+    AwsAutoScalingGroupHandler, LaunchConfigurationHandler, AwsScalingPolicyHandler,
     DomainHandler, ProjectHandler, RoleHandler, GroupHandler, UserHandler, UserRoleAssignmentHandler,
     GroupRoleAssignmentHandler,
     *AODH_HANDLERS,

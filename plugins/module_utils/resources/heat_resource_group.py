@@ -47,6 +47,9 @@ class ResourceGroupHandler(Handler):
         "removal_policies_mode": Prop("String", default="append", update_allowed=True),
     }
     attributes = ("refs", "refs_map", "attributes", "removed_rsrc_list", "show")
+    #: the property holding the member definition, and the group's name in messages
+    member_key = "resource_def"
+    group_label = "a ResourceGroup"
 
     @classmethod
     def update_allowed(cls, prop: str) -> bool:
@@ -71,16 +74,22 @@ class ResourceGroupHandler(Handler):
             cache[(logical, member_type)] = NestedStackHandler(sub, lambda _index: loader, member_type)
             return cache[(logical, member_type)]
         if cls is None or cls is type(self):
-            raise HandlerError(f"resource_def type {member_type} is not supported in a ResourceGroup")
+            raise HandlerError(f"{self.member_key} type {member_type} is not supported in {self.group_label}")
         cache[(logical, member_type)] = cls(sub)
         return cache[(logical, member_type)]
+
+    def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
+        out = super().desired(logical, props)
+        mtype = self._member_def(out).get("type")
+        self._member(logical, mtype if isinstance(mtype, str) else "")  # an unsupported type fails before any write
+        return out
 
     def record_unchanged(self, obj: Any) -> None:
         """Members that are nested stacks rewrite a lost record of their own."""
         props = obj.get("props") if isinstance(obj, Mapping) else None
-        if not isinstance(props, Mapping) or not isinstance(props.get("resource_def"), Mapping):
+        if not isinstance(props, Mapping) or not self._member_def(props):
             return
-        handler = self._member(obj.get("logical", ""), props["resource_def"].get("type", ""))
+        handler = self._member(obj.get("logical", ""), self._member_def(props).get("type", ""))
         keep = getattr(handler, "record_unchanged", None)
         if keep is not None:
             for found in (obj.get("members") or {}).values():
@@ -88,8 +97,8 @@ class ResourceGroupHandler(Handler):
 
     def inner_changes(self, obj: Any, desired: Mapping[str, Any]) -> dict:
         """Changes inside members that are nested stacks, as ``<index>.resources.<name>``."""
-        handler = self._member(obj.get("logical", ""), (desired.get("resource_def") or {}).get("type", "")) \
-            if isinstance(obj, Mapping) and isinstance(desired.get("resource_def"), Mapping) else None
+        handler = self._member(obj.get("logical", ""), self._member_def(desired).get("type", "")) \
+            if isinstance(obj, Mapping) and self._member_def(desired) else None
         inner = getattr(handler, "inner_changes", None)
         if inner is None:
             return {}
@@ -105,16 +114,16 @@ class ResourceGroupHandler(Handler):
     def nested_plans(self, logical: str, obj: Any, desired: Mapping[str, Any] | None, deleting: bool) -> list:
         """``[(\"<index>/\", prepared)]`` of members that are nested stacks, for reports."""
         props = desired if desired is not None else (obj or {}).get("props")
-        if not isinstance(props, Mapping) or not isinstance(props.get("resource_def"), Mapping):
+        if not isinstance(props, Mapping) or not self._member_def(props):
             return []
         try:
-            handler = self._member(logical, props["resource_def"].get("type", ""))
+            handler = self._member(logical, self._member_def(props).get("type", ""))
         except HandlerError:
             return []
         if not hasattr(handler, "nested_plans"):
             return []
         wanted = [] if deleting else [str(i) for i in self._indices(props)]
-        wide = dict(props, count=max(int(props.get("count") or 0), 0) + 50, removal_policies=[])
+        wide = self._wide(props)
         existing = set(self._observe_members(logical, wide, adopt=False)) if deleting or obj is not None else set()
         out = []
         for key in sorted(set(wanted) | existing, key=int):
@@ -132,17 +141,31 @@ class ResourceGroupHandler(Handler):
             out |= {str(i) for i in policy.get("resource_list") or []}
         return out
 
+    # ---- hooks a scaling group overrides -------------------------------------------
+    def _member_def(self, props: Mapping[str, Any]) -> dict:
+        """The member definition ``{"type": ..., "properties": ...}``."""
+        value = props.get(self.member_key)
+        return dict(value) if isinstance(value, Mapping) else {}
+
+    def _size(self, props: Mapping[str, Any]) -> int:
+        """How many members the group wants."""
+        return int(props.get("count") or 0)
+
+    def _wide(self, props: Mapping[str, Any]) -> dict:
+        """Properties whose indices cover every member that may exist (for deletion)."""
+        return dict(props, count=max(self._size(props), 0) + 50, removal_policies=[])
+
     def _indices(self, props: Mapping[str, Any]) -> list[int]:
         removed = self._removed(props)
         out, i = [], 0
-        while len(out) < int(props.get("count") or 0):
+        while len(out) < self._size(props):
             if str(i) not in removed:
                 out.append(i)
             i += 1
         return out
 
     def _member_props(self, props: Mapping[str, Any], index: int) -> dict:
-        rdef = props.get("resource_def") or {}
+        rdef = self._member_def(props)
         return _substitute(dict(rdef.get("properties") or {}), props.get("index_var") or "%index%", index)
 
     def _digest(self, value: Any) -> str:
@@ -156,7 +179,7 @@ class ResourceGroupHandler(Handler):
         return sorted(keys, key=int)
 
     def _observe_members(self, logical: str, props: Mapping[str, Any], adopt: bool = True) -> dict:
-        rdef = props.get("resource_def") or {}
+        rdef = self._member_def(props)
         handler = self._member(logical, rdef.get("type", ""))
         store = handler.ctx.local_store
         if (store.get("meta") or {}).get("type") not in (None, rdef.get("type")):
@@ -178,7 +201,7 @@ class ResourceGroupHandler(Handler):
 
     def find(self, logical: str, props: Mapping[str, Any]) -> Found | None:
         members = self._observe_members(logical, props)
-        if not members and props.get("count"):
+        if not members and self._size(props):
             return None
         return Found(logical, self.local_id(logical), {"props": dict(props), "logical": logical, "members": members})
 
@@ -187,7 +210,13 @@ class ResourceGroupHandler(Handler):
         return f"{self.ctx.stack_name}-{logical}"
 
     def fetch(self, physical_id: str) -> Any:
-        return None
+        """The group as the record knows it, with its members observed (None when it has none)."""
+        logical = physical_id[len(self.ctx.stack_name) + 1:]
+        entry = self.ctx.recorded.get(logical) or {}
+        if entry.get("type") != self.type_name or not entry.get("properties"):
+            return None
+        found = self.find(logical, entry["properties"])
+        return found.obj if found is not None else None
 
     # ---- lifecycle -----------------------------------------------------------------
     def _drop_old_type(self, logical: str, props: Mapping[str, Any], store: dict) -> None:
@@ -213,7 +242,7 @@ class ResourceGroupHandler(Handler):
         return changed
 
     def _converge(self, logical: str, props: Mapping[str, Any], members: dict) -> dict:
-        rdef = props.get("resource_def") or {}
+        rdef = self._member_def(props)
         handler = self._member(logical, rdef.get("type", ""))
         store = handler.ctx.local_store
         if (store.get("meta") or {}).get("type") not in (None, rdef.get("type")):
@@ -240,7 +269,7 @@ class ResourceGroupHandler(Handler):
             elif nested:
                 # a nested stack member: its own plan decides what changes inside
                 result[key] = Found(key, current.physical_id, handler.update(current.obj, key, desired, set()))
-            elif changed and all(handler.update_allowed(k) for k in changed):
+            elif changed and not any(rep for rep, _note in handler.change_notes(changed, desired).values()):
                 obj = handler.update(current.obj, key, desired, changed)
                 result[key] = Found(key, current.physical_id, obj)
             elif changed:
@@ -272,9 +301,9 @@ class ResourceGroupHandler(Handler):
         props = (obj or {}).get("props")
         if props is None:
             return
-        rdef = props.get("resource_def") or {}
+        rdef = self._member_def(props)
         handler = self._member(logical, rdef.get("type", ""))
-        wide = dict(props, count=max(int(props.get("count") or 0), 0) + 50, removal_policies=[])
+        wide = self._wide(props)
         for _key, found in sorted(self._observe_members(logical, wide, adopt=False).items(),
                                   key=lambda kv: -int(kv[0])):
             handler.delete(found.physical_id, found.obj, policy)
@@ -290,7 +319,7 @@ class ResourceGroupHandler(Handler):
     # ---- attributes ----------------------------------------------------------------
     def _member_attr(self, obj: Any, key: str, attr: str) -> Any:
         props = obj.get("props") or {}
-        handler = self._member(obj.get("logical", ""), (props.get("resource_def") or {}).get("type", ""))
+        handler = self._member(obj.get("logical", ""), self._member_def(props).get("type", ""))
         found = (obj.get("members") or {}).get(key)
         if found is None:
             return None
@@ -298,7 +327,7 @@ class ResourceGroupHandler(Handler):
 
     def _refs(self, obj: Any) -> dict:
         props = obj.get("props") or {}
-        handler = self._member(obj.get("logical", ""), (props.get("resource_def") or {}).get("type", ""))
+        handler = self._member(obj.get("logical", ""), self._member_def(props).get("type", ""))
         members = obj.get("members") or {}
         return {k: handler.ref(members[k].obj, members[k].physical_id) for k in sorted(members, key=int)}
 
