@@ -136,10 +136,6 @@ class AutoScalingGroupHandler(ResourceGroupHandler):
         _lo, hi, _want = self._sizes(props)
         return dict(props, **{CAPACITY: max(self._size(props), hi or 0) + 50})
 
-    @staticmethod
-    def _removed(props: Mapping[str, Any]) -> set[str]:
-        return set()
-
     def _member_props(self, props: Mapping[str, Any], index: int) -> dict:
         # no %index% substitution in a scaling group (Heat has none)
         return dict(self._member_def(props).get("properties") or {})

@@ -16,10 +16,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
-    Found, Handler, HandlerError, Prop, same)
+    Found, Handler, HandlerError, Prop, is_not_found, same)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_nested_stack import NestedStackHandler
 
 
@@ -104,7 +104,7 @@ class ResourceGroupHandler(Handler):
             return {}
         out = {}
         members = obj.get("members") or {}
-        for i in self._indices(desired):
+        for i in self._indices(desired, self._store(obj.get("logical", ""))):
             found = members.get(str(i))
             if found is not None:
                 mdesired = handler.desired(str(i), self._member_props(desired, i))
@@ -122,7 +122,7 @@ class ResourceGroupHandler(Handler):
             return []
         if not hasattr(handler, "nested_plans"):
             return []
-        wanted = [] if deleting else [str(i) for i in self._indices(props)]
+        wanted = [] if deleting else [str(i) for i in self._indices(props, self._store(logical))]
         wide = self._wide(props)
         existing = set(self._observe_members(logical, wide, adopt=False)) if deleting or obj is not None else set()
         out = []
@@ -134,12 +134,44 @@ class ResourceGroupHandler(Handler):
                 out += [(f"{key}/{rel}", p) for rel, p in handler.nested_plans(key, None, None, True)]
         return out
 
-    @staticmethod
-    def _removed(props: Mapping[str, Any]) -> set[str]:
-        out: set[str] = set()
+    def _store(self, logical: str) -> Mapping[str, Any]:
+        """The group's part of the secret store (empty for a new group or a lost store)."""
+        return self.ctx.local_store.get(f"group:{logical}") or {}
+
+    def _skiplist(self, props: Mapping[str, Any], store: Mapping[str, Any] | None,
+                  members: Mapping[str, Found] | None = None) -> list[str]:
+        """Indices never to use again, as Heat's ``name_blacklist`` (sorted as Heat sorts).
+
+        Mode ``append`` (default) adds the template's ``removal_policies`` to the remembered
+        list, so removing a policy later does not bring an index back; ``update`` replaces it.
+        An entry counts when it is remembered already, names a current member (index or
+        reference), or the group is new; others are ignored. A store without the list (lost
+        secret store, or a group converged before the list was kept) takes the gaps below the
+        highest existing member as removed. Types without ``removal_policies`` have none.
+        """
+        if "removal_policies" not in self.properties:
+            return []
+        store = store or {}
+        members = members or {}
+        current = set(store.get("removed") or [])
+        existing = set(members) | set(store.get("applied") or {}) | set(store.get("ids") or {}) | \
+            set(store.get("members") or {})
+        if "removed" not in store and existing:
+            top = max(int(k) for k in existing)
+            current = {str(i) for i in range(top) if str(i) not in existing}
+        fresh = not existing
+        refs = {str(f.physical_id): key for key, f in members.items()}
+        refs.update({str(pid): key for key, pid in (store.get("ids") or {}).items()})
+        refs.update({str(pid): key for key, pid in (store.get("members") or {}).items()})
+        new: set[str] = set()
         for policy in props.get("removal_policies") or []:
-            out |= {str(i) for i in policy.get("resource_list") or []}
-        return out
+            for item in (policy or {}).get("resource_list") or []:
+                if str(item) in current or fresh or str(item) in existing:
+                    new.add(str(item))
+                elif isinstance(item, str) and item in refs:
+                    new.add(refs[item])
+        base = set() if props.get("removal_policies_mode") == "update" else current
+        return sorted(base | new)
 
     # ---- hooks a scaling group overrides -------------------------------------------
     def _member_def(self, props: Mapping[str, Any]) -> dict:
@@ -155,8 +187,9 @@ class ResourceGroupHandler(Handler):
         """Properties whose indices cover every member that may exist (for deletion)."""
         return dict(props, count=max(self._size(props), 0) + 50, removal_policies=[])
 
-    def _indices(self, props: Mapping[str, Any]) -> list[int]:
-        removed = self._removed(props)
+    def _indices(self, props: Mapping[str, Any], store: Mapping[str, Any] | None = None,
+                 members: Mapping[str, Found] | None = None) -> list[int]:
+        removed = set(self._skiplist(props, store, members))
         out, i = [], 0
         while len(out) < self._size(props):
             if str(i) not in removed:
@@ -175,29 +208,53 @@ class ResourceGroupHandler(Handler):
 
     def _known_keys(self, store: Mapping[str, Any], props: Mapping[str, Any]) -> list[str]:
         """Indices wanted now and every index applied before (members to find or delete)."""
-        keys = {str(i) for i in self._indices(props)} | set(store.get("applied") or {}) | set(store.get("members") or {})
+        keys = {str(i) for i in self._indices(props, store)} | set(store.get("applied") or {}) | set(store.get("members") or {})
         return sorted(keys, key=int)
 
-    def _observe_members(self, logical: str, props: Mapping[str, Any], adopt: bool = True) -> dict:
+    def _observe_members(self, logical: str, props: Mapping[str, Any], adopt: bool = True,
+                         probe: Iterable[str] | None = None) -> dict:
         rdef = self._member_def(props)
         handler = self._member(logical, rdef.get("type", ""))
         store = handler.ctx.local_store
         if (store.get("meta") or {}).get("type") not in (None, rdef.get("type")):
             return {}  # members of the old type are deleted by _converge
-        found = {f.logical: f for f in handler.list_owned(self._known_keys(store, props))}
+        keys = self._known_keys(store, props)
+        found = {f.logical: f for f in handler.list_owned(keys)}
+        if handler.marking in ("name", "derived") and not getattr(handler, "converge_always", False):
+            # members no list call shows (key pairs, explicitly named server groups, relations):
+            # found by their deterministic name/relation, else by the id the group remembered
+            self._find_members(handler, props, found, keys if probe is None else probe)
         if adopt and getattr(handler, "converge_always", False):
             # nested stack members whose record was lost: found from their resources' marks
-            for i in self._indices(props):
+            for i in self._indices(props, store):
                 if str(i) not in found:
                     member = handler.find(str(i), handler.desired(str(i), self._member_props(props, i)))
                     if member is not None:
                         found[str(i)] = member
         if handler.local:
             store = handler.ctx.local_store
-            for i in self._indices(props):
+            for i in self._indices(props, store):
                 if str(i) not in found and (store.get("members") or {}).get(str(i)):
                     found[str(i)] = Found(str(i), store["members"][str(i)], {"props": self._member_props(props, i)})
         return found
+
+    def _find_members(self, handler: Handler, props: Mapping[str, Any], found: dict, keys: Iterable[str]) -> None:
+        """Add the members of a name-marked or derived type to ``found`` (in place)."""
+        ids = handler.ctx.local_store.get("ids") or {}
+        for key in sorted(set(keys) | set(ids), key=int):
+            if key in found:
+                continue
+            member = handler.find(key, handler.desired(key, self._member_props(props, int(key))))
+            if member is None and ids.get(key):
+                try:
+                    obj = handler.fetch(ids[key])
+                except Exception as exc:  # noqa: BLE001 - a gone member is simply not found
+                    if not is_not_found(exc):
+                        raise
+                    obj = None
+                member = Found(key, ids[key], obj) if obj is not None else None
+            if member is not None:
+                found[key] = Found(key, member.physical_id, member.obj)
 
     def find(self, logical: str, props: Mapping[str, Any]) -> Found | None:
         members = self._observe_members(logical, props)
@@ -223,10 +280,14 @@ class ResourceGroupHandler(Handler):
         """``resource_def`` changed type: delete the members of the old type."""
         old = self._member(logical, store["meta"]["type"])
         if not old.local:
-            for found in sorted(old.list_owned(self._known_keys(store, props)), key=lambda f: -int(f.logical)):
+            keys = self._known_keys(store, props)
+            members = {f.logical: f for f in old.list_owned(keys)}
+            if old.marking in ("name", "derived") and not getattr(old, "converge_always", False):
+                self._find_members(old, props, members, keys)
+            for found in sorted(members.values(), key=lambda f: -int(f.logical)):
                 old.delete(found.physical_id, found.obj)
-        for key in list(store):
-            del store[key]
+        for key in [k for k in store if k != "removed"]:
+            del store[key]  # the removed indices stay, as Heat keeps them in the group's data
 
     def _changed(self, handler: Handler, current: Found, desired: dict, applied: Mapping[str, Any] | None) -> set:
         """Properties of a member to change: observed values, else the hashes applied last time."""
@@ -251,7 +312,8 @@ class ResourceGroupHandler(Handler):
         # nested: every string directly under a store entry is registered as a secret
         store["meta"] = {"type": rdef.get("type")}
         applied = store.setdefault("applied", {})
-        wanted = {str(i): self._member_props(props, i) for i in self._indices(props)}
+        store["removed"] = self._skiplist(props, store, members)
+        wanted = {str(i): self._member_props(props, i) for i in self._indices(props, store)}
         result = {}
         for key in sorted(set(members) - set(wanted), key=int, reverse=True):
             handler.delete(members[key].physical_id, members[key].obj)
@@ -284,6 +346,8 @@ class ResourceGroupHandler(Handler):
             del applied[key]
         if handler.local:
             store["members"] = {k: f.physical_id for k, f in result.items()}
+        elif handler.marking in ("name", "derived") and not nested:
+            store["ids"] = {k: f.physical_id for k, f in result.items()}
         self.ctx.persist()
         return result
 
@@ -304,7 +368,8 @@ class ResourceGroupHandler(Handler):
         rdef = self._member_def(props)
         handler = self._member(logical, rdef.get("type", ""))
         wide = self._wide(props)
-        for _key, found in sorted(self._observe_members(logical, wide, adopt=False).items(),
+        probe = self._known_keys(handler.ctx.local_store, props)
+        for _key, found in sorted(self._observe_members(logical, wide, adopt=False, probe=probe).items(),
                                   key=lambda kv: -int(kv[0])):
             handler.delete(found.physical_id, found.obj, policy)
         handler.ctx.local_store.clear()
@@ -338,7 +403,7 @@ class ResourceGroupHandler(Handler):
         if name == "refs_map":
             return self._refs(obj)
         if name == "removed_rsrc_list":
-            return sorted(self._removed(obj.get("props") or {}), key=int)
+            return self._skiplist(obj.get("props") or {}, self._store(obj.get("logical", "")), obj.get("members"))
         if name == "show":
             return json.loads(json.dumps({"refs": self._refs(obj)}, default=str))
         if name.startswith("resource."):
