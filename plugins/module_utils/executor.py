@@ -275,11 +275,14 @@ class Executor:
         old_obj = obs.obj if obs else None
         self._event(name, "REPLACE", "IN_PROGRESS", action.reason, old_pid)
         old_item = {"resource": name, "type": action.type, "physical_id": old_pid}
+        # the replaced resource leaves with its own deletion policy (Heat deletes it with the
+        # definition it was created with: Retain keeps it, unmarked; Snapshot snapshots it)
+        old_policy = (self.record.resources.get(name) or {}).get("deletion_policy") or action.deletion_policy
         if old_pid and handler.create_before_delete and not handler.local:
             self.record.add_pending_delete(old_item)
             self._create(action, desired)
             try:
-                self._delete_physical(action, name, action.type, old_pid, old_obj, "Delete")
+                self._delete_physical(action, name, action.type, old_pid, old_obj, old_policy)
             except Exception as exc:
                 raise self._fail(action, "deleting the replaced resource", exc) from None
             self.record.done_pending_delete(old_item)
@@ -287,7 +290,7 @@ class Executor:
             # delete first (both cannot coexist); if the delete fails the old one stays the resource
             if old_pid:
                 try:
-                    self._delete_physical(action, name, action.type, old_pid, old_obj, "Delete")
+                    self._delete_physical(action, name, action.type, old_pid, old_obj, old_policy)
                 except Exception as exc:
                     self.record.set_resource(name, status="UPDATE_FAILED")
                     raise self._fail(action, "delete (for replacement)", exc) from None
