@@ -8,6 +8,7 @@ are deleted again.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import copy
 import threading
 import time
 from dataclasses import dataclass, field
@@ -101,6 +102,10 @@ class Outcome:
     failures: dict = field(default_factory=dict)
     events: list = field(default_factory=list)
     created: list = field(default_factory=list)
+    #: in-place updates of this run: (name, type, physical id, record entry before, desired)
+    updated: list = field(default_factory=list)
+    #: replacements of this run: name -> {"entry": record entry before, "old_alive": bool}
+    replaced: dict = field(default_factory=dict)
     statuses: dict = field(default_factory=dict)
     rolled_back: bool = False
 
@@ -252,6 +257,9 @@ class Executor:
                 action.action = "replace"
             else:
                 self._event(name, "UPDATE", "IN_PROGRESS", "changed: " + ", ".join(sorted(changes)))
+                with self.lock:
+                    self.outcome.updated.append((name, action.type, obs.physical_id,
+                                                 copy.deepcopy(self.record.resources.get(name)), desired))
                 try:
                     obj = handler.update(obs.obj, name, desired, set(changes))
                 except Exception as exc:
@@ -278,6 +286,10 @@ class Executor:
         # the replaced resource leaves with its own deletion policy (Heat deletes it with the
         # definition it was created with: Retain keeps it, unmarked; Snapshot snapshots it)
         old_policy = (self.record.resources.get(name) or {}).get("deletion_policy") or action.deletion_policy
+        replaced = {"entry": copy.deepcopy(self.record.resources.get(name)), "old_alive": bool(old_pid),
+                    "old_item": old_item}
+        with self.lock:
+            self.outcome.replaced[name] = replaced
         if old_pid and handler.create_before_delete and not handler.local:
             self.record.add_pending_delete(old_item)
             self._create(action, desired)
@@ -285,6 +297,7 @@ class Executor:
                 self._delete_physical(action, name, action.type, old_pid, old_obj, old_policy)
             except Exception as exc:
                 raise self._fail(action, "deleting the replaced resource", exc) from None
+            replaced["old_alive"] = False
             self.record.done_pending_delete(old_item)
         else:
             # delete first (both cannot coexist); if the delete fails the old one stays the resource
@@ -294,6 +307,7 @@ class Executor:
                 except Exception as exc:
                     self.record.set_resource(name, status="UPDATE_FAILED")
                     raise self._fail(action, "delete (for replacement)", exc) from None
+                replaced["old_alive"] = False
                 self.record.set_resource(name, status="DELETE_COMPLETE", physical_id=None)
             self._create(action, desired)
 
@@ -365,12 +379,65 @@ class Executor:
             del_nodes = {k: (lambda a=a: self._delete(a)) for k, a in keys.items()}
             failures = run_graph(del_nodes, self.delete_deps(self.plan.deletes), self.max_concurrency, self.deadline)
         self.outcome.failures = failures
-        if failures and self.rollback and self.outcome.created:
+        if failures and self.rollback and (self.outcome.created or self.outcome.updated or self.outcome.replaced):
             self._rollback()
         return self.outcome
 
+    def _restore_updates(self) -> dict[str, BaseException]:
+        """Update the resources this run updated in place back to their recorded properties."""
+        failures: dict[str, BaseException] = {}
+        for name, rtype, pid, prev, desired in reversed(self.outcome.updated):
+            handler = self.handlers[rtype]
+            action = Action(name, rtype, "update", "rollback", physical_id=pid)
+            if not prev:
+                continue
+            before = prev.get("properties") or {}
+            digests = prev.get("digests") or {}
+            changed = {k for k in set(digests) | set(desired)
+                       if digests.get(k, digest(self.salt, None)) != digest(self.salt, desired.get(k))}
+            if not changed:
+                continue
+            secret = sorted(k for k in changed if self.redactor.contains_secret(desired.get(k)) or
+                            "******" in repr(before.get(k)))
+            if secret:
+                err = ActionFailed(f"resources.{name} ({rtype}): not rolled back: the previous value of"
+                                   f" {', '.join(secret)} is a secret the record does not keep")
+                self._event(name, "ROLLBACK", "FAILED", str(err), pid)
+                failures[f"rollback:{name}"] = err
+                continue
+            props = {k: (before.get(k) if k in changed else v) for k, v in desired.items()}
+            props.update({k: before[k] for k in changed if k not in props and k in before})
+            self._event(name, "ROLLBACK", "IN_PROGRESS", "restoring: " + ", ".join(sorted(changed)), pid)
+            try:
+                known = self.runtime.known.get(name)
+                obj = known[2] if known is not None and known[2] is not None else (
+                    None if handler.local else handler.fetch(pid))
+                handler.update(obj, name, props, changed)
+            except Exception as exc:  # noqa: BLE001 - reported with the run's failures
+                err = self._fail(action, "rollback update", exc)
+                self._event(name, "ROLLBACK", "FAILED", str(err), pid)
+                failures[f"rollback:{name}"] = err
+                continue
+            fields = {k: v for k, v in prev.items() if k != "status"}
+            self.record.set_resource(name, status="ROLLBACK_COMPLETE", **fields)
+            self._event(name, "ROLLBACK", "COMPLETE", "", pid)
+        return failures
+
     def _rollback(self) -> None:
-        created = list(self.outcome.created)
+        restore_failures = self._restore_updates()
+        created = []
+        for name, rtype, pid in self.outcome.created:
+            replaced = self.outcome.replaced.get(name)
+            entry = self.record.resources.get(name) or {}
+            if replaced is not None and not replaced["old_alive"] and entry.get("physical_id") == pid and \
+                    entry.get("status") == "CREATE_COMPLETE":
+                # the replaced resource is gone already: the working replacement stays
+                err = ActionFailed(f"resources.{name} ({rtype}): not rolled back: the replaced resource was"
+                                   " already deleted; the replacement is kept")
+                self._event(name, "ROLLBACK", "FAILED", str(err), pid)
+                restore_failures[f"rollback:{name}"] = err
+                continue
+            created.append((name, rtype, pid))
         actions = []
         for name, rtype, pid in created:
             entry = self.record.resources.get(name) or {}
@@ -385,7 +452,13 @@ class Executor:
             except Exception as exc:
                 raise self._fail(a, "rollback delete", exc) from None
             entry = self.record.resources.get(a.name) or {}
-            if entry.get("physical_id") == a.physical_id:
+            replaced = self.outcome.replaced.get(a.name)
+            if replaced is not None and replaced["old_alive"] and replaced["entry"]:
+                # the old half of the replacement is the resource again
+                fields = {k: v for k, v in replaced["entry"].items() if k != "status"}
+                self.record.set_resource(a.name, status="ROLLBACK_COMPLETE", **fields)
+                self.record.done_pending_delete(replaced["old_item"])
+            elif entry.get("physical_id") == a.physical_id:
                 self.record.drop_resource(a.name)
             self._event(a.name, "ROLLBACK", "COMPLETE", "", a.physical_id)
 
@@ -395,12 +468,19 @@ class Executor:
                                                               if not e.get("physical_id")}
         for name in created_names:
             entry = self.record.resources.get(name) or {}
-            if not entry.get("physical_id") or entry.get("status") in ("CREATE_FAILED", "CREATE_IN_PROGRESS"):
+            replaced = self.outcome.replaced.get(name)
+            if replaced is not None and replaced["old_alive"] and replaced["entry"] and \
+                    entry.get("status") in ("CREATE_FAILED", "CREATE_IN_PROGRESS"):
+                fields = {k: v for k, v in replaced["entry"].items() if k != "status"}
+                self.record.set_resource(name, flush=False, status="ROLLBACK_COMPLETE", **fields)
+                self.record.done_pending_delete(replaced["old_item"])
+            elif not entry.get("physical_id") or entry.get("status") in ("CREATE_FAILED", "CREATE_IN_PROGRESS"):
                 self.record.drop_resource(name, flush=False)
         self.record.flush()
-        self.outcome.rolled_back = not failures
+        self.outcome.rolled_back = not failures and not restore_failures
         for key, exc in failures.items():
             self.outcome.failures[f"rollback:{key}"] = exc
+        self.outcome.failures.update(restore_failures)
 
 
 def first_error(failures: Mapping[str, BaseException], redactor: Redactor) -> CloudError:

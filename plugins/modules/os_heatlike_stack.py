@@ -113,7 +113,11 @@ options:
     default: 1800
   rollback:
     description:
-      - When the run fails, delete the resources this run created (updates are not undone).
+      - When the run fails, delete the resources this run created, update the resources it
+        updated in place back to their recorded properties, and keep the old resource of a
+        failed replacement, as Heat's rollback does.
+      - A replacement whose old resource is already deleted keeps the new one, and a changed
+        secret property is not reverted; both are reported as C(rollback:<name>) failures.
     type: bool
     default: false
   lock_timeout:
