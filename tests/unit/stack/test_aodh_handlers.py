@@ -296,3 +296,19 @@ def test_removed_description_is_cleared_on_update(tmp_path, conn):
     assert [(p["resource"], p["action"]) for p in result["plan"]] == [("ev", "update")]
     assert conn.aodh.by_name("st-ev")["description"] == ""
     assert run(tmp_path, conn, template())["plan"] == []
+
+
+def test_alarms_in_a_resource_group_are_found_again_and_shrink(tmp_path, conn):
+    def grp(count: int) -> dict:
+        rdef = {"type": "OS::Aodh::EventAlarm", "properties": {"event_type": "compute.instance.update"}}
+        return {"heat_template_version": "2018-08-31",
+                "resources": {"alarms": {"type": "OS::Heat::ResourceGroup",
+                                         "properties": {"count": count, "resource_def": rdef}}}}
+
+    first = run(tmp_path, conn, grp(2))
+    assert first.error is None and sorted(a["name"] for a in conn.aodh.alarms.values()) == \
+        ["st/alarms-0", "st/alarms-1"]
+    again = run(tmp_path, conn, grp(2))
+    assert again.error is None and again["changed"] is False and len(conn.aodh.alarms) == 2
+    shrunk = run(tmp_path, conn, grp(1))
+    assert shrunk.error is None and [a["name"] for a in conn.aodh.alarms.values()] == ["st/alarms-0"]
