@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import CloudError, PropertyError, TemplateError
+from ansible_collections.heatlike.cloud.plugins.module_utils.errors import (
+    CloudError, PropertyError, RestrictedActionError, TemplateError)
 from ansible_collections.heatlike.cloud.plugins.module_utils.executor import Executor, first_error
 from ansible_collections.heatlike.cloud.plugins.module_utils.planner import (
     UNKNOWN, Plan, PlanRuntime, is_unknown, make_handlers, observe, plan as make_plan)
@@ -337,7 +338,22 @@ def _prepare(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor:
             del observed[name]
     plan = make_plan(resolved if resolved is not None else _Empty(), record_data, handlers, salt,
                      observed, orphans, redactor)
+    _check_restricted(plan, resolved)
     return _Prepared(stack_name, resolved, record_data, store, salt, ctx, handlers, plan, backend)
+
+
+def _check_restricted(plan: Plan, resolved: Any) -> None:
+    """Fail before any write when the plan updates or replaces a resource the environment protects.
+
+    Heat checks ``restricted_actions`` resource by resource while the update runs, so resources
+    before the protected one are already changed; here the whole plan is refused up front.
+    """
+    restricted = getattr(resolved, "restricted", None) or {}
+    refused = [f"resources.{act.name}: {act.action} is restricted for resource ({act.reason})"
+               for act in plan.forward if act.action in restricted.get(act.name, ())]
+    if refused:
+        raise RestrictedActionError("; ".join(refused) + " - restricted_actions in the environment; "
+                                    "nothing was changed", file=getattr(resolved, "template_file", None))
 
 
 def _nested_report(plan: Plan, handlers: Mapping, redactor: Redactor, prefix: str, diff: bool,

@@ -28,6 +28,8 @@ class Environment:
     registry: dict = field(default_factory=dict)  # type -> (target, base_dir)
     resource_registry: dict = field(default_factory=dict)  # res name -> {type: (target, dir)}
     warnings: list = field(default_factory=list)
+    #: resource name or glob pattern -> actions ("update", "replace") a stack update may not take
+    restricted: dict = field(default_factory=dict)
     #: (section, values, strategies, file) per environment file, merged once types are known
     layers: list = field(default_factory=list)
 
@@ -56,6 +58,17 @@ class Environment:
                            registry=dict(self.registry), resource_registry={},
                            warnings=self.warnings,
                            layers=[x for x in self.layers if x[0] == "parameter_defaults"])
+
+    def restricted_actions(self, resource: str) -> set:
+        """Actions (``update``, ``replace``) the environment forbids for ``resource``.
+
+        Keys of ``resource_registry.resources`` are resource names or glob patterns, as in Heat.
+        """
+        out: set = set()
+        for pattern, actions in self.restricted.items():
+            if pattern == resource or fnmatch.fnmatchcase(resource, pattern):
+                out |= set(actions)
+        return out
 
     def resolve_type(self, type_name: str, resource: str | None = None,
                      max_hops: int = 20) -> tuple[str, str | None]:
@@ -188,7 +201,10 @@ def merge_env(env: Environment, data: Any, *, file: str | None, base_dir: str | 
                     raise TemplateError("must be a map", file=file,
                                         path="resource_registry.resources.%s" % rname)
                 for t, tgt in mapping.items():
-                    if t in ("hooks", "restricted_actions"):
+                    if t == "hooks":
+                        continue
+                    if t == "restricted_actions":
+                        env.restricted[rname] = _restricted(tgt, file, rname)
                         continue
                     if not isinstance(t, str) or not isinstance(tgt, (str, type(None))):
                         raise TemplateError("must map type names to types or templates",
@@ -205,6 +221,22 @@ def merge_env(env: Environment, data: Any, *, file: str | None, base_dir: str | 
             env.registry.pop(key, None)
         else:
             env.registry[key] = (target, base_dir)
+
+
+RESTRICTABLE = ("update", "replace")
+
+
+def _restricted(value: object, file: str | None, rname: str) -> list:
+    """``restricted_actions``: one action or a list of them, each ``update`` or ``replace``."""
+    actions = [value] if isinstance(value, str) else value
+    path = "resource_registry.resources.%s.restricted_actions" % rname
+    if not isinstance(actions, list):
+        raise TemplateError("must be an action or a list of actions", file=file, path=path)
+    for action in actions:
+        if action not in RESTRICTABLE:
+            raise TemplateError("%r is not a restricted action (allowed: %s)"
+                                % (action, ", ".join(RESTRICTABLE)), file=file, path=path)
+    return list(actions)
 
 
 def env_base_dir(path: str | None) -> str | None:

@@ -75,6 +75,12 @@ class CloudError(HeatlikeError):
     kind = "CloudError"
 
 
+class RestrictedActionError(HeatlikeError):
+    """The plan needs an action the environment's ``restricted_actions`` forbid."""
+
+    kind = "ResourceActionRestricted"
+
+
 class LockError(HeatlikeError):
     """Stack lock held; the message names the holder."""
 

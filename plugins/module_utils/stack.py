@@ -119,6 +119,8 @@ class ResolvedStack:
     description: str | None = None
     skipped_constraints: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    #: resource name -> actions the environment's ``restricted_actions`` forbid on update
+    restricted: dict = field(default_factory=dict)
     _schemas: dict = field(default_factory=dict)
     _ctx: Any = None
     _parsed_outputs: dict = field(default_factory=dict)
@@ -490,7 +492,10 @@ class _StackLoader:
             resources=resources, disabled_resources=sorted(self.disabled),
             creation_order=waves, deletion_order=list(reversed(waves)), outputs=outputs,
             outputs_unresolved=sorted(unresolved), description=t.section("description"),
-            skipped_constraints=skipped, warnings=self.env.warnings, _schemas=schemas,
+            skipped_constraints=skipped, warnings=self.env.warnings,
+            restricted={n: sorted(self.env.restricted_actions(n)) for n in resources
+                        if self.env.restricted_actions(n)},
+            _schemas=schemas,
             _ctx=self.ctx, _parsed_outputs=parsed_outputs)
         member_nested = getattr(self, "_member_nested", {})
         for r in resources.values():

@@ -77,7 +77,10 @@ options:
         be read from (see O(allowed_roots)). Required when O(state=present).
     type: path
   environment:
-    description: Environment files, merged in order (parameters, parameter_defaults, resource_registry).
+    description:
+      - Environment files, merged in order (parameters, parameter_defaults, resource_registry).
+      - C(restricted_actions) (C(update), C(replace)) under C(resource_registry.resources) make a
+        plan that would update or replace those resources fail before any write.
     type: list
     elements: path
     default: []
