@@ -343,32 +343,22 @@ class TrustService:
     # -- trusts
     def list_as_trustor(self, user_id: str) -> list[dict[str, Any]]:
         """Live and dead trusts of the trustor, roles filled in for live ones."""
-        try:
-            listed = list(self.identity.trusts(trustor_user_id=user_id))
-        except Exception as exc:  # noqa: BLE001
-            raise explain(exc, "list trusts") from None
-        out = []
-        for trust in listed:
-            view = trust_view(trust)
-            if not view["expired"]:
-                full = self.get(view["id"])
-                if full is None:
-                    view["expired"] = True
-                else:
-                    view = full
-            out.append(view)
-        return sorted(out, key=lambda v: v["id"] or "")
+        return self._list(trustor_user_id=user_id)
 
     def list_as_trustee(self, user_id: str) -> list[dict[str, Any]]:
         """Trusts delegated to the user (roles filled in for live ones)."""
+        return self._list(trustee_user_id=user_id)
+
+    def _list(self, **query: str) -> list[dict[str, Any]]:
         try:
-            listed = list(self.identity.trusts(trustee_user_id=user_id))
+            listed = list(self.identity.trusts(**query))
         except Exception as exc:  # noqa: BLE001
             raise explain(exc, "list trusts") from None
         out = []
         for trust in listed:
             view = trust_view(trust)
             if not view["expired"]:
+                # a trust that vanished between list and get counts as dead
                 view = self.get(view["id"]) or {**view, "expired": True}
             out.append(view)
         return sorted(out, key=lambda v: v["id"] or "")

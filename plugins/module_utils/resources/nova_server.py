@@ -227,15 +227,7 @@ class ServerHandler(CloudHandler):
 
     def wait_active(self, server_id: str) -> Any:
         """Wait for ACTIVE; on ERROR report Nova's fault message."""
-        def failed(s: Any) -> str | None:
-            if s is None:
-                return "server disappeared"
-            if (s.status or "").upper() == "ERROR":
-                fault = (s.fault or {}).get("message") if isinstance(s.fault, dict) else None
-                return f"server went to ERROR{': ' + fault if fault else ''}"
-            return None
-        return self.wait_for(lambda: self.fetch(server_id), lambda s: (s.status or "").upper() == "ACTIVE",
-                             failed, f"server {server_id} to become ACTIVE")
+        return self._settled(server_id, lambda s: (s.status or "").upper() == "ACTIVE", "to become ACTIVE")
 
     def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
         """Heat's order: metadata, tags, name, networks, flavor (resize), image/user_data (rebuild)."""
