@@ -493,8 +493,7 @@ class _StackLoader:
             creation_order=waves, deletion_order=list(reversed(waves)), outputs=outputs,
             outputs_unresolved=sorted(unresolved), description=t.section("description"),
             skipped_constraints=skipped, warnings=self.env.warnings,
-            restricted={n: sorted(self.env.restricted_actions(n)) for n in resources
-                        if self.env.restricted_actions(n)},
+            restricted={n: sorted(a) for n, a in ((n, self.env.restricted_actions(n)) for n in resources) if a},
             _schemas=schemas,
             _ctx=self.ctx, _parsed_outputs=parsed_outputs)
         member_nested = getattr(self, "_member_nested", {})
