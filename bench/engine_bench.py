@@ -80,8 +80,7 @@ def child(n: int, repeat: int, seed: int, use_dict: bool, profile: bool) -> dict
     import synth  # noqa: E402  (bench-local module)
 
     baseline_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    from ansible_collections.heatlike.cloud.plugins.module_utils import stack as stack_mod
-
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resolve import stack as stack_mod
     with tempfile.TemporaryDirectory(prefix="heatlike-bench-") as tmp:
         path = os.path.join(tmp, f"synthetic_{n}.yaml")
         size = synth.write(path, n, seed)

@@ -324,9 +324,9 @@ def compare(seed: int, trials: int = 40) -> int:
     from heat.engine import constraints as constr
     from heat.engine import properties, resources
 
-    from ansible_collections.heatlike.cloud.plugins.module_utils.errors import PropertyError
-    from ansible_collections.heatlike.cloud.plugins.module_utils.resources import catalog
-    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import (
+    from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
         OFFLINE_CUSTOM_CONSTRAINTS, ResourceSchema, validate_properties)
 
     original = constr.CustomConstraint._is_valid
@@ -428,11 +428,11 @@ def compare_stack(seed: int, trials: int = 15) -> int:
     from heat.engine import constraints as constr
     from heat.engine import environment, properties, resource, resources, stack, template
 
-    from ansible_collections.heatlike.cloud.plugins.module_utils.errors import PropertyError
-    from ansible_collections.heatlike.cloud.plugins.module_utils.resources import catalog
-    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import (
+    from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
         OFFLINE_CUSTOM_CONSTRAINTS, validate_properties)
-    from ansible_collections.heatlike.cloud.plugins.module_utils.values import Unresolved
+    from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import Unresolved
 
     original = constr.CustomConstraint._is_valid
 

@@ -31,8 +31,8 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import HeatlikeError
-from ansible_collections.heatlike.cloud.plugins.module_utils.keystone_trust import authenticate, configured_trust_id
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import authenticate, configured_trust_id
 
 try:
     import openstack

@@ -225,7 +225,7 @@ changes:
 """
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
-from ansible_collections.heatlike.cloud.plugins.module_utils.aodh import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import (
     ACTION_FIELDS,
     ALARM_TYPES,
     SEVERITIES,
@@ -233,7 +233,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.aodh import (
     action_secrets,
     ensure_alarm,
 )
-from ansible_collections.heatlike.cloud.plugins.module_utils.keystone_trust import authenticate
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import authenticate
 
 
 class AlarmModule(HeatlikeModule):

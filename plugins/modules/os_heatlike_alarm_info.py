@@ -70,8 +70,8 @@ alarms:
 """
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
-from ansible_collections.heatlike.cloud.plugins.module_utils.aodh import ALARM_TYPES, AodhClient, alarm_info
-from ansible_collections.heatlike.cloud.plugins.module_utils.keystone_trust import authenticate
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import ALARM_TYPES, AodhClient, alarm_info
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import authenticate
 
 
 class AlarmInfoModule(HeatlikeModule):

@@ -187,11 +187,11 @@ plan:
 
 import os
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import alarm_migrate as am
-from ansible_collections.heatlike.cloud.plugins.module_utils import alarm_migrate_live as live
+from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
+from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_live as live
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
-from ansible_collections.heatlike.cloud.plugins.module_utils.aodh import ACTION_FIELDS, AodhClient, action_secrets
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import TemplateError
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import ACTION_FIELDS, AodhClient, action_secrets
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import TemplateError
 
 
 class AlarmMigrateModule(HeatlikeModule):

@@ -167,7 +167,7 @@ msg:
 """
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
-from ansible_collections.heatlike.cloud.plugins.module_utils.keystone_trust import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import (
     TrustService,
     authenticate,
     ensure_trust,

@@ -22,8 +22,8 @@ from typing import Any, Callable
 
 import pytest
 
-stack = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.stack")
-errors = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.errors")
+stack = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack")
+errors = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.common.errors")
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE = "ansible_collections.heatlike.cloud.plugins.modules.os_heatlike_template_info"
@@ -287,7 +287,8 @@ def _child_env() -> dict[str, str]:
 _LOAD_CHILD = textwrap.dedent("""\
     import json, resource, sys, tracemalloc
     resource.setrlimit(resource.RLIMIT_AS, (%d, %d))
-    from ansible_collections.heatlike.cloud.plugins.module_utils import stack, errors
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resolve import stack
+    from ansible_collections.heatlike.cloud.plugins.module_utils.common import errors
     tracemalloc.start()
     try:
         result = stack.load_stack(sys.argv[1], parameters=json.loads(sys.argv[2]))

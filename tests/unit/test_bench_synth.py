@@ -171,7 +171,7 @@ def test_negative_sizes_are_rejected() -> None:
 # --- against the engine (skipped until plugins/module_utils/stack.py exists) -------------------
 
 def _stack_module() -> Any:
-    return pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.stack")
+    return pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack")
 
 
 def test_engine_loads_the_synthetic_template_with_ten_waves(tmp_path: Any) -> None:

@@ -15,12 +15,12 @@ import os
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import (
     CycleError,
     FileAccessError,
     HeatlikeError,
 )
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.realpath(os.path.join(REPO, "..", "shared", "corpus"))

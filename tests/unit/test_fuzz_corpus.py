@@ -38,8 +38,8 @@ try:
 except ImportError:  # pragma: no cover - hypothesis is in requirements-dev.txt
     pytest.skip("hypothesis is not installed", allow_module_level=True)
 
-stack = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.stack")
-errors = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.errors")
+stack = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack")
+errors = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.common.errors")
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("HEATLIKE_CORPUS", REPO.parent / "shared" / "corpus"))

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources import catalog
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
     Attribute, Property, ResourceSchema, validate_properties)
 
 __all__ = ["get_schema", "get_handler", "require_schema", "handler_types", "validate",
@@ -31,7 +31,6 @@ _handler_schemas: dict[str, ResourceSchema] = {}
 def _handlers() -> dict:
     """The explicit handler table (imported on first use: handlers need openstacksdk helpers)."""
     from ansible_collections.heatlike.cloud.plugins.module_utils.resources import handlers
-
     return handlers.HANDLERS
 
 
@@ -86,7 +85,7 @@ def require_schema(type_name: str, *, file: str | None = None, path: str | None 
     """The schema of ``type_name`` or a TemplateError with Heat's unknown-type wording."""
     schema = get_schema(type_name)
     if schema is None:
-        from ansible_collections.heatlike.cloud.plugins.module_utils.errors import TemplateError
+        from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import TemplateError
 
         err = TemplateError(UNKNOWN_TYPE_MESSAGE % (type_name,), file=file, path=path)
         err.heat_message = err.message  # type: ignore[attr-defined]

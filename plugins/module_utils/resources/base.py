@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.retries import RetryPolicy, status_of
+from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import RetryPolicy, status_of
 
 try:  # guarded: sanity import tests run without openstacksdk
     from openstack import exceptions as sdk_exc

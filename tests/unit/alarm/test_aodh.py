@@ -17,8 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import aodh
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import CloudError, PropertyError
+from ansible_collections.heatlike.cloud.plugins.module_utils.services import aodh
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, PropertyError
 
 DEFAULTS = {"comparison_operator": "eq", "evaluation_periods": 1, "granularity": 60}
 THRESHOLD_TYPES = {"gnocchi_resources_threshold", "gnocchi_aggregation_by_metrics_threshold",

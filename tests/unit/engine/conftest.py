@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 
 @pytest.fixture

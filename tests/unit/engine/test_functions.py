@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import TemplateError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import TemplateError
 
 
 def out(load, version, expr, params="", resources=""):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import LimitError, TemplateError
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import Limits
-from ansible_collections.heatlike.cloud.plugins.module_utils.yaml_loader import PyLoader, load_text
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import LimitError, TemplateError
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import Limits
+from ansible_collections.heatlike.cloud.plugins.module_utils.template.yaml_loader import PyLoader, load_text
 
 BOMB = "\n".join(
     ["a: &a [" + ",".join(['"lol"'] * 9) + "]"]
@@ -105,7 +105,7 @@ def test_dict_template_with_a_date_version_is_accepted(tmp_path):
     import datetime
     import gc
 
-    from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
     rs = load_stack({"heat_template_version": datetime.date(2016, 10, 14)}, allowed_roots=[str(tmp_path)])
     assert rs.version == "heat_template_version: 2016-10-14"

@@ -6,15 +6,15 @@ import os
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import (
     CycleError,
     FileAccessError,
     LimitError,
     ParameterError,
     TemplateError,
 )
-from ansible_collections.heatlike.cloud.plugins.module_utils.graph import Graph
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import Limits
+from ansible_collections.heatlike.cloud.plugins.module_utils.graph.dag import Graph
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import Limits
 
 PARAMS = """
 heat_template_version: 2017-02-24
@@ -310,7 +310,7 @@ def test_os_heat_none_mapping_keeps_the_template_type(load, write):
 
 
 def test_template_dict_of_the_caller_is_not_modified(write, tmp_path):
-    from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
     write("inner.yaml", "heat_template_version: 2013-05-23\n")
     template = {"heat_template_version": "2013-05-23", "resources": {"n": {"type": "inner.yaml"}}}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import functions as fn
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import TemplateError
-from ansible_collections.heatlike.cloud.plugins.module_utils.template import HOT_ALIASES, HOT_DATES, HOT_SPECS
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve import functions as fn
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import TemplateError
+from ansible_collections.heatlike.cloud.plugins.module_utils.template.versions import HOT_ALIASES, HOT_DATES, HOT_SPECS
 
 
 def test_every_heat_27_version_and_alias_is_known():

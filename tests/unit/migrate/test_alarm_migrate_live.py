@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import alarm_migrate as am
-from ansible_collections.heatlike.cloud.plugins.module_utils import alarm_migrate_live as live
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import PropertyError
+from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
+from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_live as live
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
 
 CFN_URL = ("http://heat.example.com:8000/v1/signal/arn%3Aopenstack%3Aheat%3A%3Ap%3Astacks%2Fs%2Fid%2Fresources%2F"
            "ScaleUp?Timestamp=2013&SignatureMethod=HmacSHA256&AWSAccessKeyId=AKID&SignatureVersion=2"

@@ -18,8 +18,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import alarm_migrate as am
-from ansible_collections.heatlike.cloud.plugins.module_utils.yaml_loader import load_text
+from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
+from ansible_collections.heatlike.cloud.plugins.module_utils.template.yaml_loader import load_text
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CORPUS = os.path.realpath(os.path.join(REPO, "..", "shared", "corpus"))
@@ -139,7 +139,7 @@ def test_rewritten_corpus_template_validates_as_well_as_the_original(rel):
 
 @corpus
 def test_valid_corpus_rewrite_keeps_alarm_url_references_and_dependencies(tmp_path):
-    from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
     rel = "cfn/F17/AutoScalingCeilometer.yaml"
     path = os.path.join(TEMPLATES, rel)

@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from ansible_collections.heatlike.cloud.plugins.module_utils import resources
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import PropertyError, TemplateError
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources import catalog, catalog_data
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError, TemplateError
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog, catalog_data
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
     AllowedValues, CustomConstraint, Property, Range, ResourceSchema)
-from ansible_collections.heatlike.cloud.plugins.module_utils.values import Unresolved
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import Unresolved
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CORPUS = os.path.realpath(os.path.join(REPO, "..", "shared", "corpus"))

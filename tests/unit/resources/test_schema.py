@@ -6,12 +6,12 @@ import datetime
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import PropertyError
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
     UNKNOWN, AllowedPattern, AllowedValues, Attribute, CustomConstraint, Length, Modulo, Property,
     Range, Rename, ResourceSchema, constraint_from_facts, format_path, validate_properties,
     validation_value)
-from ansible_collections.heatlike.cloud.plugins.module_utils.values import Unresolved
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import Unresolved
 
 BASE = "resources.res.properties"
 
@@ -518,8 +518,7 @@ def test_any_input_gives_a_result_or_a_property_error():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from ansible_collections.heatlike.cloud.plugins.module_utils.resources import catalog
-
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog
     types = ["OS::Nova::Server", "OS::Neutron::Port", "OS::Heat::RandomString", "OS::Mistral::CronTrigger",
              "OS::Heat::Value", "OS::Aodh::CompositeAlarm", "OS::Neutron::Router", "AWS::EC2::Instance"]
 

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import aodh
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, converge, destroy
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import CloudError
-from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources import aodh_alarm
+from ansible_collections.heatlike.cloud.plugins.module_utils.services import aodh
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aodh import alarm as aodh_alarm
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context, HandlerError
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import HANDLERS, handler_class
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 _ids = itertools.count(1)
 SECRET = "Pw-4kX9q"

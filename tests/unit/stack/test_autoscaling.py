@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, converge, destroy
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import HeatlikeError
-from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_scaling_policy import receiver_url
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.scaling_policy import receiver_url
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 from .conftest import NotFound, Obj
 

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, converge, destroy
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import LockError, PropertyError
-from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
-from ansible_collections.heatlike.cloud.plugins.module_utils.state import LocalBackend
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import LockError, PropertyError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.state.local import LocalBackend
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 CANARY = "Canary-7q9Z"
 

@@ -9,12 +9,12 @@ import threading
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import LockError
-from ansible_collections.heatlike.cloud.plugins.module_utils.executor import run_graph
-from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
-from ansible_collections.heatlike.cloud.plugins.module_utils.retries import RetryPolicy, is_transient
-from ansible_collections.heatlike.cloud.plugins.module_utils.state import LocalBackend, StackRecord
+from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import LockError
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.execute import run_graph
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import RetryPolicy, is_transient
+from ansible_collections.heatlike.cloud.plugins.module_utils.state.local import LocalBackend, StackRecord
 
 
 class HTTPErr(Exception):

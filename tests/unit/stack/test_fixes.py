@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, converge
-from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 from .conftest import Obj
 

@@ -8,12 +8,12 @@ import pytest
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context, HandlerError, same
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import HANDLERS, handler_class
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_random_string import generate
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_software_config import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.random_string import generate
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.software_config import (
     CloudConfigHandler, MultipartMimeHandler)
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron_security_group import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.security_group import (
     SecurityGroupHandler)
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova_server import ServerHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova.server import ServerHandler
 
 from .conftest import Obj
 
@@ -97,9 +97,9 @@ def test_random_string_honours_class_minimums():
 def test_diff_masks_secret_properties_of_new_resources(tmp_path, conn, state_dir):
     import yaml
 
-    from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, converge
-    from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
-    from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+    from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge
+    from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
     tmpl = {"heat_template_version": "2018-08-31", "resources": {
         "srv": {"type": "OS::Nova::Server", "properties": {"flavor": "m1.tiny", "image": "tiny",

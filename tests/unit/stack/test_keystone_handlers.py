@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import keystone
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, converge, destroy
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import CloudError
-from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.services import keystone
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_schema
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone_base import keystone_tag, plain_tag
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone.base import keystone_tag, plain_tag
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 CANARY = "Canary-Ks-5v8W"
 _seq = itertools.count(1)

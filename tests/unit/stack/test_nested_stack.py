@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, converge, destroy
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import HeatlikeError
-from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_nested_stack import nested_stack_id
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import Limits, load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.nested_stack import nested_stack_id
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import Limits, load_stack
 
 SECRET = "Hidden-Canary-4242"
 

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, converge
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import TemplateError
-from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
-from ansible_collections.heatlike.cloud.plugins.module_utils.state import LocalBackend
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import TemplateError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.state.local import LocalBackend
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 
 def template(value: str, replace_value: str = "r1") -> dict:

@@ -12,11 +12,11 @@ from typing import Any
 
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge import Options, converge
-from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova_server import ServerHandler
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova.server import ServerHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 from .conftest import FakeConn, NotFound, Obj
 

@@ -8,20 +8,20 @@ from typing import Any
 
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import (
     Options, _register_store_secrets, converge)
-from ansible_collections.heatlike.cloud.plugins.module_utils.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.cinder_volume import VolumeHandler
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat_software_config import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.cinder.volume import VolumeHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.software_config import (
     SoftwareConfigHandler)
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron_security_group import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.security_group import (
     SecurityGroupHandler)
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron_security_group_rule import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.security_group_rule import (
     SecurityGroupRuleHandler)
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova_server import ServerHandler
-from ansible_collections.heatlike.cloud.plugins.module_utils.stack import load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova.server import ServerHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 from .conftest import Obj
 

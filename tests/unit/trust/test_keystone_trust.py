@@ -18,8 +18,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils import keystone_trust as kt
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import CloudError, PropertyError
+from ansible_collections.heatlike.cloud.plugins.module_utils.services import trust as kt
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, PropertyError
 
 ROLES = {"member": "r-member", "reader": "r-reader", "admin": "r-admin", "heat_stack_owner": "r-hso"}
 

@@ -25,7 +25,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter imp
     openstack_argument_spec,
     secret_strings,
 )
-from ansible_collections.heatlike.cloud.plugins.module_utils.errors import ParameterError, TemplateError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import ParameterError, TemplateError
 
 openstack = pytest.importorskip("openstack")
 sdk_exceptions = pytest.importorskip("openstack.exceptions")

@@ -1,0 +1,19 @@
+"""OS::Keystone::GroupRoleAssignment (a relation: the roles of an existing group)."""
+
+from __future__ import annotations
+
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone.base import (
+    ROLES_PROP, RoleAssignmentHandler)
+
+
+class GroupRoleAssignmentHandler(RoleAssignmentHandler):
+    """Grants ``roles`` (project or domain scoped) to ``group`` (a name or id)."""
+
+    type_name = "OS::Keystone::GroupRoleAssignment"
+    actor = "group"
+    properties = {
+        "group": Prop("String", required=True, update_allowed=True),
+        "roles": ROLES_PROP,
+    }
+    observed = frozenset({"group", "roles"})

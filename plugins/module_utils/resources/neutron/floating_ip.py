@@ -1,0 +1,68 @@
+"""OS::Neutron::FloatingIP."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, Prop, value_specs
+
+
+class FloatingIPHandler(NeutronTagged):
+    """A floating IP from an external network, optionally bound to a port."""
+
+    type_name = "OS::Neutron::FloatingIP"
+    sdk_noun, sdk_plural = "ip", "ips"
+    properties = {
+        "floating_network": Prop("String", required=True),
+        "floating_network_id": Prop("String"),
+        "floating_subnet": Prop("String"),
+        "port_id": Prop("String", update_allowed=True),
+        "fixed_ip_address": Prop("String", update_allowed=True),
+        "floating_ip_address": Prop("String"),
+        "dns_name": Prop("String"),
+        "dns_domain": Prop("String"),
+        "value_specs": Prop("Map", default={}, update_allowed=True),
+        "tags": Prop("List", update_allowed=True),
+    }
+    attributes = ("router_id", "tenant_id", "floating_network_id", "fixed_ip_address",
+                  "floating_ip_address", "port_id", "show")
+    observed = frozenset({"port_id", "tags"})
+
+    def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
+        out = super().desired(logical, props)
+        net = out.pop("floating_network_id", None) or out.get("floating_network")
+        out["floating_network"] = self.resolve_id("network", net)
+        if out.get("port_id"):
+            out["port_id"] = self.resolve_id("port", out["port_id"])
+        return out
+
+    def create(self, logical: str, props: Mapping[str, Any], on_id: Callable[[str], None]) -> Any:
+        body = {
+            "floating_network_id": props.get("floating_network"),
+            "subnet_id": self.resolve_id("subnet", props.get("floating_subnet")),
+            "port_id": props.get("port_id"),
+            "fixed_ip_address": props.get("fixed_ip_address"),
+            "floating_ip_address": props.get("floating_ip_address"),
+            "dns_name": props.get("dns_name"),
+            "dns_domain": props.get("dns_domain"),
+        }
+        body.update(value_specs(props))
+        return self.create_tagged(logical, body, props.get("tags"), on_id)
+
+    def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
+        if changed & {"port_id", "fixed_ip_address", "value_specs"}:
+            body = {"port_id": props.get("port_id"), "fixed_ip_address": props.get("fixed_ip_address")}
+            body.update(value_specs(props))
+            obj = self.call(self.conn.network.update_ip, obj, **body)
+        if "tags" in changed:
+            self.update_tags(obj, logical, props.get("tags"))
+        return self.fetch(obj.id)
+
+    def observe(self, obj: Any) -> dict:
+        return {"port_id": obj.port_id, "tags": ownership.user_tags(obj.tags)}
+
+    def attrs(self, obj: Any) -> dict:
+        out = super().attrs(obj)
+        out["tenant_id"] = obj.project_id
+        return out
