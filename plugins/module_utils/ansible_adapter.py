@@ -32,6 +32,7 @@ from typing import Any
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import status_of
 from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import authenticate, configured_trust_id
 
 try:
@@ -159,7 +160,7 @@ def sdk_error_message(err: BaseException) -> str:
     name = type(err).__name__
     detail = one_line(err) or name
     if sdk_exceptions is not None and isinstance(err, sdk_exceptions.HttpException):
-        status = getattr(err, "status_code", None)
+        status = status_of(err)
         request_id = getattr(err, "request_id", None)
         prefix = f"OpenStack API error ({status})" if status else "OpenStack API error"
         suffix = f" [request {request_id}]" if request_id else ""

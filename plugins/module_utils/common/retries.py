@@ -17,14 +17,19 @@ TRANSIENT_STATUS = frozenset({409, 429})
 
 
 def status_of(exc: BaseException) -> int | None:
-    """HTTP status of an openstacksdk/keystoneauth exception, if it has one."""
-    for attr in ("status_code", "http_status"):
-        value = getattr(exc, attr, None)
-        if isinstance(value, int):
-            return value
+    """HTTP status of an openstacksdk/keystoneauth exception, if it has one.
+
+    The first of ``status_code``, ``http_status`` and ``response.status_code`` that is an
+    integer (or the text of one) wins.
+    """
     response = getattr(exc, "response", None)
-    value = getattr(response, "status_code", None)
-    return value if isinstance(value, int) else None
+    for value in (getattr(exc, "status_code", None), getattr(exc, "http_status", None),
+                  getattr(response, "status_code", None)):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+    return None
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.ids import looks_like_id
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import RetryPolicy, status_of
 
 try:  # guarded: sanity import tests run without openstacksdk
@@ -366,23 +367,12 @@ _FINDERS = {
 }
 
 
-def looks_like_uuid(value: Any) -> bool:
-    """True for a canonical UUID string (skips a name lookup)."""
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-        return len(str(value)) in (32, 36)
-    except ValueError:
-        return False
-
-
 class CloudHandler(Handler):
     """Handler over an openstacksdk proxy with name-or-id lookups."""
 
     def resolve_id(self, kind: str, value: Any) -> Any:
         """The id of ``kind`` named or identified by ``value`` (cached per run)."""
-        if value in (None, "") or looks_like_uuid(value) and kind not in ("flavor",):
+        if value in (None, "") or looks_like_id(value) and kind not in ("flavor",):
             return value
         proxy_name, finder = _FINDERS[kind]
 

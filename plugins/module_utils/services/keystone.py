@@ -1,6 +1,6 @@
 """Keystone helpers shared by the trust modules and the OS::Keystone::* stack handlers.
 
-Pure Python (no Ansible import): id detection, one-line error details of Keystone answers,
+Pure Python (no Ansible import): one-line error details of Keystone answers,
 and name-or-id lookups of domains, projects, users, groups and roles over openstacksdk's
 identity proxy (``find_*``). Ids (32 hex digits or a dashed UUID) are taken as they are,
 without a request; names cost one lookup (callers cache per run).
@@ -8,12 +8,11 @@ without a request; names cost one lookup (callers cache per run).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError
-
-_ID_RE = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.ids import looks_like_id
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import status_of
 
 #: kinds of Keystone objects :func:`find_id` can look up, and the proxy method doing it
 FINDERS = {
@@ -23,23 +22,6 @@ FINDERS = {
     "group": "find_group",
     "role": "find_role",
 }
-
-
-def looks_like_id(value: Any) -> bool:
-    """True for Keystone ids (32 hex digits, or a dashed UUID)."""
-    return bool(_ID_RE.match(str(value).lower()))
-
-
-def http_status(exc: BaseException) -> int | None:
-    """HTTP status of an openstacksdk / keystoneauth exception, if it carries one."""
-    status = getattr(exc, "status_code", None) or getattr(exc, "http_status", None)
-    response = getattr(exc, "response", None)
-    if status is None and response is not None:
-        status = getattr(response, "status_code", None)
-    try:
-        return int(status) if status is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 def error_detail(exc: BaseException) -> str:
@@ -90,7 +72,7 @@ def find_id(identity: Any, kind: str, value: Any, *, domain: Any = None) -> str:
     try:
         found = getattr(identity, FINDERS[kind])(text, ignore_missing=True, **query)
     except Exception as exc:  # noqa: BLE001 - mapped to one clear line
-        status = http_status(exc)
+        status = status_of(exc)
         detail = error_detail(exc)
         if status in (401, 403):
             raise KeystoneLookupError(f"{kind} '{text}': Keystone refused the lookup (HTTP {status}): {detail}",

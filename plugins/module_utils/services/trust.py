@@ -18,8 +18,9 @@ import datetime as dt
 from typing import Any, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, PropertyError
-from ansible_collections.heatlike.cloud.plugins.module_utils.services.keystone import (
-    KeystoneLookupError, error_detail, find_id, http_status, looks_like_id)
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.ids import looks_like_id
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import status_of
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.keystone import KeystoneLookupError, error_detail, find_id
 
 
 # ---------------------------------------------------------------- time
@@ -200,10 +201,6 @@ class TrustConflictError(CloudError):
     """Keystone's unique constraint on (trustor, trustee, project, impersonation, expires_at)."""
 
 
-def _status(exc: Exception) -> int | None:
-    return http_status(exc)
-
-
 def _detail(exc: Exception) -> str:
     return error_detail(exc)
 
@@ -211,7 +208,7 @@ def _detail(exc: Exception) -> str:
 def explain(exc: Exception, what: str, *, desired: Mapping[str, Any] | None = None,
             project_id: str | None = None) -> CloudError:
     """Turn an openstacksdk/keystoneauth error of a trust call into one clear line."""
-    status = _status(exc)
+    status = status_of(exc)
     detail = _detail(exc)
     low = detail.lower()
     if "delegated tokens cannot manage trusts" in low or "application credential" in low:
@@ -256,7 +253,7 @@ def authenticate(conn: Any, trust_id: str | None = None) -> Any:
     try:
         return session.auth.get_access(session)
     except Exception as exc:  # noqa: BLE001 - keystoneauth raises many kinds
-        status = _status(exc)
+        status = status_of(exc)
         detail = " ".join(str(exc).split())
         if trust_id and (status in (401, 403, 404) or "unauthorized" in type(exc).__name__.lower()
                          or "not find trust" in detail.lower()):
@@ -368,7 +365,7 @@ class TrustService:
         try:
             return trust_view(self.identity.get_trust(trust_id))
         except Exception as exc:  # noqa: BLE001
-            if _status(exc) == 404:
+            if status_of(exc) == 404:
                 return None
             raise explain(exc, f"trust {trust_id}") from None
 
@@ -384,7 +381,7 @@ class TrustService:
         try:
             self.identity.delete_trust(trust_id, ignore_missing=False)
         except Exception as exc:  # noqa: BLE001
-            if _status(exc) == 404:
+            if status_of(exc) == 404:
                 return False
             raise explain(exc, f"delete trust {trust_id}") from None
         return True

@@ -22,8 +22,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError
-from ansible_collections.heatlike.cloud.plugins.module_utils.services.keystone import (
-    KeystoneLookupError, error_detail, find_id, http_status)
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import status_of
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.keystone import KeystoneLookupError, error_detail, find_id
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
     CloudHandler, Found, HandlerError, Prop, sdk_exc, to_plain)
 
@@ -98,7 +98,7 @@ class KeystoneHandler(CloudHandler):
         try:
             resp = self.call(once, retry_conflict=retry_conflict)
         except Exception as exc:  # noqa: BLE001 - one clear line
-            if missing_ok and http_status(exc) == 404:
+            if missing_ok and status_of(exc) == 404:
                 return None
             raise self.explain(exc, what) from None
         if getattr(resp, "status_code", 200) == 204 or not getattr(resp, "content", b"x"):
@@ -108,7 +108,7 @@ class KeystoneHandler(CloudHandler):
     @staticmethod
     def explain(exc: BaseException, what: str) -> HandlerError:
         """A Keystone error as one line; 401/403 say that an admin cloud is needed."""
-        status = http_status(exc)
+        status = status_of(exc)
         detail = error_detail(exc)
         if status in (401, 403):
             err = HandlerError(f"Keystone refused to {what} (HTTP {status}: {detail}); {ADMIN_HINT}")

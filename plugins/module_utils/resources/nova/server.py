@@ -15,8 +15,9 @@ import base64
 from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.ids import looks_like_id
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
-    CloudHandler, Found, HandlerError, Prop, looks_like_uuid, to_plain)
+    CloudHandler, Found, HandlerError, Prop, to_plain)
 
 CONFIG_CACHE_PREFIX = "software_config:"  # where config resources publish their content by id
 
@@ -70,7 +71,7 @@ class ServerHandler(CloudHandler):
         out = super().desired(logical, props)
         out["name"] = self.name_for(logical, props)
         data = out.get("user_data")
-        if isinstance(data, str) and looks_like_uuid(data):
+        if isinstance(data, str) and looks_like_id(data):
             # a config resource's id stands for its content: a changed config is a changed user_data
             with self.ctx.lock:
                 content = self.ctx.cache.get(CONFIG_CACHE_PREFIX + data)
