@@ -33,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
 from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import ACTION_FIELDS, redact_url
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, PropertyError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
 
 #: URL paths of Heat's signal receivers (heat-api-cfn and heat-api).
 HEAT_SIGNAL_PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -65,7 +66,7 @@ def redact_action(url: str) -> str:
     except ValueError:
         return url
     if parts.query and re.search(r"(?i)signature|token|secret|key", parts.query):
-        return urlunsplit(parts._replace(query="********"))
+        return urlunsplit(parts._replace(query=MASK))
     return url
 
 

@@ -28,6 +28,7 @@ from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, PropertyError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
 
 ALARM_TYPES: tuple[str, ...] = (
     "gnocchi_resources_threshold",
@@ -53,7 +54,6 @@ ACTION_SCHEMES: tuple[str, ...] = (
 )
 ACTION_FIELDS: tuple[str, ...] = ("alarm_actions", "ok_actions", "insufficient_data_actions")
 QUERY_VALUE_TYPES: tuple[str, ...] = ("", "integer", "float", "string", "boolean", "datetime")
-REDACTED = "********"
 
 # Fields a user manages besides name/type/rule; None in the options = not managed.
 MANAGED_FIELDS: tuple[str, ...] = (
@@ -333,14 +333,14 @@ def redact_url(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return REDACTED
+        return MASK
     if "@" not in parts.netloc:
         return url
     userinfo, host = parts.netloc.rsplit("@", 1)
     if parts.scheme.startswith("trust+"):
-        masked = REDACTED
+        masked = MASK
     elif ":" in userinfo:
-        masked = userinfo.split(":", 1)[0] + ":" + REDACTED
+        masked = userinfo.split(":", 1)[0] + ":" + MASK
     else:
         return url
     return urlunsplit((parts.scheme, f"{masked}@{host}", parts.path, parts.query, parts.fragment))
@@ -354,9 +354,9 @@ def redact_text(text: str) -> str:
     def repl(match: re.Match[str]) -> str:
         scheme, userinfo = match.group("scheme"), match.group("userinfo")
         if scheme.startswith("trust+"):
-            return f"{scheme}{REDACTED}@"
+            return f"{scheme}{MASK}@"
         if ":" in userinfo:
-            return f"{scheme}{userinfo.split(':', 1)[0]}:{REDACTED}@"
+            return f"{scheme}{userinfo.split(':', 1)[0]}:{MASK}@"
         return match.group(0)
     return _URL_CREDENTIALS.sub(repl, text)
 

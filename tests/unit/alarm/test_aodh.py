@@ -19,6 +19,7 @@ import pytest
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.services import aodh
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, PropertyError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
 
 DEFAULTS = {"comparison_operator": "eq", "evaluation_periods": 1, "granularity": 60}
 THRESHOLD_TYPES = {"gnocchi_resources_threshold", "gnocchi_aggregation_by_metrics_threshold",
@@ -345,14 +346,14 @@ def test_trust_url_with_trust_id_is_rejected():
 
 
 def test_redact_url_masks_password_and_trust_ids():
-    assert aodh.redact_url("https://bob:s3cret@h/p?q=1") == "https://bob:********@h/p?q=1"
-    assert aodh.redact_url("trust+http://tid:delete@h/p") == "trust+http://********@h/p"
+    assert aodh.redact_url("https://bob:s3cret@h/p?q=1") == f"https://bob:{MASK}@h/p?q=1"
+    assert aodh.redact_url("trust+http://tid:delete@h/p") == f"trust+http://{MASK}@h/p"
     assert aodh.redact_url("http://h/p") == "http://h/p"
 
 
 def test_redact_text_masks_urls_inside_messages():
     text = "Unsupported action ftp://bob:s3cret@host/x and trust+http://tid@h/"
-    assert aodh.redact_text(text) == "Unsupported action ftp://bob:********@host/x and trust+http://********@h/"
+    assert aodh.redact_text(text) == f"Unsupported action ftp://bob:{MASK}@host/x and trust+http://{MASK}@h/"
 
 
 def test_action_secrets_collects_passwords_only():
@@ -476,7 +477,7 @@ def test_basic_auth_password_in_action_never_in_result_or_diff():
     for result in (created, again, changed):
         assert "hunter2" not in json.dumps(result) and "other@" not in json.dumps(result)
     assert not again["changed"] and changed["changed"]
-    assert changed["diff"]["before"]["ok_actions"] == ["https://bob:********@hook.example/ok"]
+    assert changed["diff"]["before"]["ok_actions"] == [f"https://bob:{MASK}@hook.example/ok"]
 
 
 def test_log_action_refused_for_non_admin_gets_a_hint():
@@ -533,6 +534,6 @@ def test_alarm_info_filters_and_redacts():
     client = aodh.AodhClient(fake)
     everything = aodh.alarm_info(client)
     assert [a["name"] for a in everything] == ["a", "b"]
-    assert everything[1]["alarm_actions"] == ["http://u:********@h/"]
+    assert everything[1]["alarm_actions"] == [f"http://u:{MASK}@h/"]
     assert [a["name"] for a in aodh.alarm_info(client, alarm_type="event")] == ["a"]
     assert aodh.alarm_info(client, alarm_id="nope") == []

@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
 from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_live as live
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
 
 CFN_URL = ("http://heat.example.com:8000/v1/signal/arn%3Aopenstack%3Aheat%3A%3Ap%3Astacks%2Fs%2Fid%2Fresources%2F"
            "ScaleUp?Timestamp=2013&SignatureMethod=HmacSHA256&AWSAccessKeyId=AKID&SignatureVersion=2"
@@ -206,4 +207,4 @@ def test_diff_shows_redacted_before_and_after():
     d = live.diff(entries)
     assert d["after"]["mem-high"]["alarm_actions"] == [EDA]
     assert "SeCrEtSiG" not in json.dumps(d)
-    assert d["before"]["mem-high"]["alarm_actions"][0].endswith("?********")
+    assert d["before"]["mem-high"]["alarm_actions"][0].endswith(f"?{MASK}")

@@ -14,7 +14,7 @@ import yaml
 from ansible_collections.heatlike.cloud.plugins.module_utils.services import aodh
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError
-from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK, Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aodh import alarm as aodh_alarm
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context, HandlerError
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import HANDLERS, handler_class
@@ -164,7 +164,7 @@ def test_create_rerun_update_in_place_and_absent(tmp_path, conn):
 def test_secret_in_action_url_is_masked_in_show_and_results(tmp_path, conn):
     result = run(tmp_path, conn, template(), diff=True)
     show = result["outputs"]["cpu_show"]
-    assert show["alarm_actions"] == [f"https://hook:{aodh.REDACTED}@example.test/scale"]
+    assert show["alarm_actions"] == [f"https://hook:{MASK}@example.test/scale"]
     assert SECRET not in json.dumps(result, default=str)
     # the alarm itself keeps the real URL
     assert SECRET in conn.aodh.by_name("st-cpu")["alarm_actions"][0]
