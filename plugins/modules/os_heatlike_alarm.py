@@ -225,14 +225,8 @@ changes:
 """
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
-from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import (
-    ACTION_FIELDS,
-    ALARM_TYPES,
-    SEVERITIES,
-    AodhClient,
-    action_secrets,
-    ensure_alarm,
-)
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import AodhClient, ensure_alarm
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh_rules import ACTION_FIELDS, ALARM_TYPES, SEVERITIES, action_secrets
 from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import authenticate
 
 

@@ -70,7 +70,8 @@ alarms:
 """
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
-from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import ALARM_TYPES, AodhClient, alarm_info
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import AodhClient, alarm_info
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh_rules import ALARM_TYPES
 from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import authenticate
 
 

@@ -190,7 +190,8 @@ import os
 from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
 from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_live as live
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
-from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import ACTION_FIELDS, AodhClient, action_secrets
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import AodhClient
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh_rules import ACTION_FIELDS, action_secrets
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import TemplateError
 
 

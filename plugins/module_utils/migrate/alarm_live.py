@@ -31,7 +31,7 @@ from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
-from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import ACTION_FIELDS, redact_url
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh_rules import ACTION_FIELDS, redact_url
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, PropertyError
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.services import aodh
+from ansible_collections.heatlike.cloud.plugins.module_utils.services import aodh_rules
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, PropertyError
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
 
@@ -220,7 +221,7 @@ def run(fake, check_mode=False, state="present", **params):
 
 
 def test_threshold_rule_gets_aodh_defaults():
-    rule = aodh.normalize_rule("gnocchi_resources_threshold", GRT)
+    rule = aodh_rules.normalize_rule("gnocchi_resources_threshold", GRT)
     assert rule["comparison_operator"] == "eq"
     assert rule["evaluation_periods"] == 1
     assert rule["granularity"] == 60
@@ -247,40 +248,40 @@ def test_unknown_rule_key_is_rejected_with_allowed_keys():
 ])
 def test_bad_threshold_values_are_rejected(field, value, message):
     with pytest.raises(PropertyError) as err:
-        aodh.normalize_rule("gnocchi_resources_threshold", {**GRT, field: value}, "rule")
+        aodh_rules.normalize_rule("gnocchi_resources_threshold", {**GRT, field: value}, "rule")
     assert str(err.value) == f"rule.{field}: {message}"
 
 
 def test_gnocchi_query_accepts_json_text_and_mapping_alike():
     base = RULES["gnocchi_aggregation_by_resources_threshold"]
-    as_text = aodh.normalize_rule("gnocchi_aggregation_by_resources_threshold",
+    as_text = aodh_rules.normalize_rule("gnocchi_aggregation_by_resources_threshold",
                                   {**base, "query": json.dumps(base["query"])})
-    as_map = aodh.normalize_rule("gnocchi_aggregation_by_resources_threshold", base)
+    as_map = aodh_rules.normalize_rule("gnocchi_aggregation_by_resources_threshold", base)
     assert as_text == as_map
 
 
 def test_gnocchi_query_invalid_json_is_a_clear_error():
     with pytest.raises(PropertyError, match=r"rule.query: is not valid JSON"):
-        aodh.normalize_rule("gnocchi_aggregation_by_resources_threshold",
+        aodh_rules.normalize_rule("gnocchi_aggregation_by_resources_threshold",
                             {**RULES["gnocchi_aggregation_by_resources_threshold"], "query": "{nope"})
 
 
 def test_aodh_project_scope_is_unwrapped_from_stored_query():
     stored = {**RULES["gnocchi_aggregation_by_resources_threshold"],
               "query": json.dumps({"and": [{"=": {"created_by_project_id": "p"}}, {"=": {"server_group": "web"}}]})}
-    rule = aodh.normalize_rule("gnocchi_aggregation_by_resources_threshold", stored, strict=False)
+    rule = aodh_rules.normalize_rule("gnocchi_aggregation_by_resources_threshold", stored, strict=False)
     assert rule["query"] == {"=": {"server_group": "web"}}
 
 
 def test_user_query_with_and_is_not_unwrapped():
     query = {"and": [{"=": {"flavor": "m1"}}, {"=": {"server_group": "web"}}]}
     stored = {**RULES["gnocchi_aggregation_by_resources_threshold"], "query": json.dumps(query)}
-    rule = aodh.normalize_rule("gnocchi_aggregation_by_resources_threshold", stored, strict=False)
+    rule = aodh_rules.normalize_rule("gnocchi_aggregation_by_resources_threshold", stored, strict=False)
     assert rule["query"] == query
 
 
 def test_event_query_defaults_op_and_stringifies_values():
-    rule = aodh.normalize_rule("event", {"query": [{"field": "traits.count", "value": 3},
+    rule = aodh_rules.normalize_rule("event", {"query": [{"field": "traits.count", "value": 3},
                                                    {"field": "traits.ok", "value": True, "op": "ne"}]})
     assert rule == {"event_type": "*", "query": [
         {"field": "traits.count", "op": "eq", "type": "", "value": "3"},
@@ -289,11 +290,11 @@ def test_event_query_defaults_op_and_stringifies_values():
 
 def test_event_query_rejects_unknown_value_type():
     with pytest.raises(PropertyError, match=r"rule.query\[0\].type: must be one of integer"):
-        aodh.normalize_rule("event", {"query": [{"field": "f", "value": "v", "type": "text"}]})
+        aodh_rules.normalize_rule("event", {"query": [{"field": "f", "value": "v", "type": "text"}]})
 
 
 def test_composite_nested_leaves_are_normalised():
-    rule = aodh.normalize_rule("composite", RULES["composite"])
+    rule = aodh_rules.normalize_rule("composite", RULES["composite"])
     leaf = rule["or"][1]["and"][0]
     assert leaf["type"] == "gnocchi_resources_threshold" and leaf["granularity"] == 60
     assert rule["or"][0] == {"type": "prometheus", "query": "up", "threshold": 1.0, "comparison_operator": "eq"}
@@ -307,7 +308,7 @@ def test_composite_nested_leaves_are_normalised():
 ])
 def test_composite_shape_errors(rule, message):
     with pytest.raises(PropertyError) as err:
-        aodh.normalize_rule("composite", rule)
+        aodh_rules.normalize_rule("composite", rule)
     assert message in str(err.value)
 
 
@@ -317,7 +318,7 @@ def test_unknown_alarm_type_is_rejected():
 
 
 def test_time_constraints_get_default_description_and_are_sorted():
-    tcs = aodh.normalize_time_constraints([{"name": "b", "start": "0 23 * * *", "duration": 3600},
+    tcs = aodh_rules.normalize_time_constraints([{"name": "b", "start": "0 23 * * *", "duration": 3600},
                                            {"name": "a", "start": "0 1 * * *", "duration": "60",
                                             "timezone": "Europe/Paris"}])
     assert [tc["name"] for tc in tcs] == ["a", "b"]
@@ -327,7 +328,7 @@ def test_time_constraints_get_default_description_and_are_sorted():
 
 def test_time_constraint_names_must_be_unique():
     with pytest.raises(PropertyError, match="used twice"):
-        aodh.normalize_time_constraints([{"name": "a", "start": "* * * * *", "duration": 1}] * 2)
+        aodh_rules.normalize_time_constraints([{"name": "a", "start": "* * * * *", "duration": 1}] * 2)
 
 
 # ------------------------------------------------------------- actions and secrets
@@ -335,29 +336,29 @@ def test_time_constraint_names_must_be_unique():
 
 def test_actions_unsupported_scheme_is_rejected_with_redacted_url():
     with pytest.raises(PropertyError) as err:
-        aodh.normalize_actions(["ftp://bob:s3cret@host/x"], "alarm_actions")
+        aodh_rules.normalize_actions(["ftp://bob:s3cret@host/x"], "alarm_actions")
     assert "unsupported action scheme 'ftp'" in str(err.value)
     assert "s3cret" not in str(err.value)
 
 
 def test_trust_url_with_trust_id_is_rejected():
     with pytest.raises(PropertyError, match="must not carry a trust id"):
-        aodh.normalize_actions(["trust+http://abc:delete@host/x"], "alarm_actions")
+        aodh_rules.normalize_actions(["trust+http://abc:delete@host/x"], "alarm_actions")
 
 
 def test_redact_url_masks_password_and_trust_ids():
-    assert aodh.redact_url("https://bob:s3cret@h/p?q=1") == f"https://bob:{MASK}@h/p?q=1"
-    assert aodh.redact_url("trust+http://tid:delete@h/p") == f"trust+http://{MASK}@h/p"
-    assert aodh.redact_url("http://h/p") == "http://h/p"
+    assert aodh_rules.redact_url("https://bob:s3cret@h/p?q=1") == f"https://bob:{MASK}@h/p?q=1"
+    assert aodh_rules.redact_url("trust+http://tid:delete@h/p") == f"trust+http://{MASK}@h/p"
+    assert aodh_rules.redact_url("http://h/p") == "http://h/p"
 
 
 def test_redact_text_masks_urls_inside_messages():
     text = "Unsupported action ftp://bob:s3cret@host/x and trust+http://tid@h/"
-    assert aodh.redact_text(text) == f"Unsupported action ftp://bob:{MASK}@host/x and trust+http://{MASK}@h/"
+    assert aodh_rules.redact_text(text) == f"Unsupported action ftp://bob:{MASK}@host/x and trust+http://{MASK}@h/"
 
 
 def test_action_secrets_collects_passwords_only():
-    assert aodh.action_secrets(["http://bob:pw1@h/", "https://h/", "trust+http://tid@h/"]) == {"pw1", "tid"}
+    assert aodh_rules.action_secrets(["http://bob:pw1@h/", "https://h/", "trust+http://tid@h/"]) == {"pw1", "tid"}
 
 
 def test_actions_compare_as_sets():
@@ -385,7 +386,7 @@ def test_every_type_create_rerun_update_in_place_absent(alarm_type):
     updated = run(fake, name="a1", type=alarm_type, rule=new_rule, severity="moderate")
     assert updated["changed"] and updated["action"] == "update" and updated["changes"] == ["rule"]
     assert list(fake.alarms) == [alarm_id]
-    assert aodh.current_view(fake.alarms[alarm_id])["rule"] == aodh.normalize_rule(alarm_type, new_rule)
+    assert aodh.current_view(fake.alarms[alarm_id])["rule"] == aodh_rules.normalize_rule(alarm_type, new_rule)
 
     checked = run(fake, name="a1", type=alarm_type, rule=new_rule, severity="moderate", check_mode=True)
     assert not checked["changed"]

@@ -13,6 +13,7 @@ import json
 from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.services import aodh
+from ansible_collections.heatlike.cloud.plugins.module_utils.services import aodh_rules
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
@@ -105,14 +106,14 @@ class AodhAlarmHandler(Handler):
 
     def normalized_rule(self, props: Mapping[str, Any]) -> Any:
         """The rule checked and defaulted by Aodh's rules, errors naming Heat's property path."""
-        return aodh.normalize_rule(self.alarm_type, self.rule(props), "properties")
+        return aodh_rules.normalize_rule(self.alarm_type, self.rule(props), "properties")
 
     # ---- handler protocol ------------------------------------------------------------
     def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
         out = super().desired(logical, props)
         self.build(logical, out)  # validate now: errors before any write
         for key in _QUEUES.values():
-            for secret in aodh.action_secrets(out.get(key)):
+            for secret in aodh_rules.action_secrets(out.get(key)):
                 self.ctx.add_secret(secret)
         return out
 
@@ -186,14 +187,14 @@ class AodhAlarmHandler(Handler):
         if prop in _QUEUES.values():
             return sorted(set(map(str, desired or []))) == sorted(set(observed or []))
         if prop == "time_constraints":
-            return aodh.normalize_time_constraints(desired) == (observed or [])
+            return aodh_rules.normalize_time_constraints(desired) == (observed or [])
         if prop == "description":
             return (desired or "") == (observed or "")
         return None
 
     def observed_value(self, prop: str, value: Any) -> Any:
         if prop in _QUEUES.values():
-            return [aodh.redact_url(str(u)) for u in value or []]
+            return [aodh_rules.redact_url(str(u)) for u in value or []]
         return value
 
     def attribute(self, obj: Any, name: str) -> Any:
@@ -274,7 +275,7 @@ class EventAlarmHandler(AodhAlarmHandler):
 
     def compare_prop(self, prop: str, desired: Any, observed: Any) -> bool | None:
         if prop == "query":
-            want = aodh.normalize_rule("event", self.rule({"query": desired or []}))["query"]
+            want = aodh_rules.normalize_rule("event", self.rule({"query": desired or []}))["query"]
             return sorted(map(_key, want)) == sorted(map(_key, observed or []))
         return super().compare_prop(prop, desired, observed)
 
@@ -300,7 +301,7 @@ class CompositeAlarmHandler(AodhAlarmHandler):
         rules = spec.get("rules")
         if not isinstance(rules, list) or len(rules) < 2:
             raise HandlerError("properties.composite_rule.rules: must be a list of at least 2 sub-rules")
-        return aodh.normalize_rule("composite", self.rule(props), "properties.composite_rule")
+        return aodh_rules.normalize_rule("composite", self.rule(props), "properties.composite_rule")
 
     def heat_rule(self, rule: Any) -> dict:
         if isinstance(rule, Mapping) and len(rule) == 1 and next(iter(rule)) in ("and", "or"):
@@ -310,8 +311,8 @@ class CompositeAlarmHandler(AodhAlarmHandler):
 
     def compare_prop(self, prop: str, desired: Any, observed: Any) -> bool | None:
         if prop == "composite_rule":
-            want = aodh.normalize_rule("composite", self.rule({"composite_rule": desired}))
-            have = aodh.normalize_rule("composite", self.rule({"composite_rule": observed}), strict=False)
+            want = aodh_rules.normalize_rule("composite", self.rule({"composite_rule": desired}))
+            have = aodh_rules.normalize_rule("composite", self.rule({"composite_rule": observed}), strict=False)
             return _key(want) == _key(have)
         return super().compare_prop(prop, desired, observed)
 
