@@ -30,7 +30,7 @@ import re
 from typing import Any, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
+from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_map as am
 from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh_rules import ACTION_FIELDS, redact_url
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, PropertyError
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
@@ -96,7 +96,7 @@ def _threshold_rule(alarm: Mapping[str, Any]) -> tuple[str, dict[str, Any], list
     if rule.get("query"):
         props["query"] = [{"field": q.get("field"), "op": q.get("op") or "eq", "value": q.get("value")}
                           for q in rule["query"]]
-    new_type, new_props, warnings, _notes = am._map_ceilometer(alarm.get("name") or "", props, {}, cfn=False)
+    new_type, new_props, warnings, _notes = am.map_ceilometer(alarm.get("name") or "", props, {}, cfn=False)
     aodh_type = {am.RESOURCES_ALARM: "gnocchi_resources_threshold",
                  am.AGGREGATION_ALARM: "gnocchi_aggregation_by_resources_threshold"}[new_type]
     return aodh_type, {k: new_props[k] for k in _THRESHOLD_RULE_KEYS if k in new_props}, warnings

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
+from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_map as am
 from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_live as live
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK

@@ -18,6 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_map
 from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
 from ansible_collections.heatlike.cloud.plugins.module_utils.template.yaml_loader import load_text
 
@@ -36,7 +37,7 @@ def _legacy_templates() -> list[str]:
             continue
         with open(path, encoding="utf-8", errors="replace") as fh:
             text = fh.read()
-        if any(t in text for t in am.LEGACY_TYPES):
+        if any(t in text for t in alarm_map.LEGACY_TYPES):
             found.append(os.path.relpath(path, TEMPLATES))
     return found
 
@@ -51,7 +52,7 @@ def _legacy_resources(text: str) -> dict[str, str]:
     out = {}
     for name, res in section.items():
         rtype = res.get("Type", res.get("type")) if isinstance(res, dict) else None
-        if rtype in am.LEGACY_TYPES:
+        if rtype in alarm_map.LEGACY_TYPES:
             out[name] = rtype
     return out
 
@@ -92,16 +93,16 @@ def test_every_corpus_legacy_alarm_is_mapped_or_reported(rel):
     old_data = load_text(text)
     old_section = old_data.get("Resources", old_data.get("resources"))
     for entry in result["report"]:
-        assert entry["status"] in (am.MAPPED, am.MAPPED_WITH_WARNING, am.NOT_MAPPABLE)
+        assert entry["status"] in (alarm_map.MAPPED, alarm_map.MAPPED_WITH_WARNING, alarm_map.NOT_MAPPABLE)
         new_res = new_section[entry["resource"]]
         new_type = new_res.get("Type", new_res.get("type"))
-        if entry["status"] == am.NOT_MAPPABLE:
+        if entry["status"] == alarm_map.NOT_MAPPABLE:
             assert entry["reason"], entry
             assert new_type == entry["type"]
         else:
             assert new_type == entry["new_type"]
-            assert new_type in (am.RESOURCES_ALARM, am.AGGREGATION_ALARM)
-            assert (entry["status"] == am.MAPPED_WITH_WARNING) == bool(entry["warnings"])
+            assert new_type in (alarm_map.RESOURCES_ALARM, alarm_map.AGGREGATION_ALARM)
+            assert (entry["status"] == alarm_map.MAPPED_WITH_WARNING) == bool(entry["warnings"])
     # everything that is no legacy alarm is untouched, and nothing was re-serialised
     assert not result["reformatted"]
     for name, res in old_section.items():
@@ -130,7 +131,7 @@ def test_rewritten_corpus_template_validates_as_well_as_the_original(rel):
     elif not after["valid"]:
         # same failure as before the rewrite (other resources' problems), never a new one
         assert _error_kind(after["error"]) == _error_kind(before["error"])
-    for name in (e["resource"] for e in result["report"] if e["status"] != am.NOT_MAPPABLE):
+    for name in (e["resource"] for e in result["report"] if e["status"] != alarm_map.NOT_MAPPABLE):
         new = load_text(result["text"])
         cfn = "heat_template_version" not in new
         section = new["Resources" if cfn else "resources"]
@@ -151,7 +152,7 @@ def test_valid_corpus_rewrite_keeps_alarm_url_references_and_dependencies(tmp_pa
     stack = load_stack(str(out), parameters=_params(rel), stack_name="oracle")
     alarm = stack.resources["CPUAlarmHigh"]
     info = stack.to_info()["resources"]["CPUAlarmHigh"]
-    assert alarm.type == info["type"] == am.AGGREGATION_ALARM
+    assert alarm.type == info["type"] == alarm_map.AGGREGATION_ALARM
     assert info["properties"]["alarm_actions"] == [{"Fn::GetAtt": ["WebServerScaleUpPolicy", "AlarmUrl"]}]
     assert info["properties"]["metric"] == "cpu_util"
     assert info["properties"]["aggregation_method"] == "mean"
@@ -192,10 +193,10 @@ resources:
 
 
 def test_cloudwatch_alarm_maps_every_field():
-    new, report = am.map_alarm("mem_high", load_text(CW_HOT)["resources"]["mem_high"],
+    new, report = alarm_map.map_alarm("mem_high", load_text(CW_HOT)["resources"]["mem_high"],
                                resource_types={"policy": "OS::Heat::ScalingPolicy"})
-    assert report["status"] == am.MAPPED_WITH_WARNING
-    assert new["type"] == am.AGGREGATION_ALARM
+    assert report["status"] == alarm_map.MAPPED_WITH_WARNING
+    assert new["type"] == alarm_map.AGGREGATION_ALARM
     props = new["properties"]
     assert props["metric"] == "MemoryUtilization"
     assert props["aggregation_method"] == "max"
@@ -223,14 +224,14 @@ def test_rewrite_keeps_the_rest_of_the_file_byte_for_byte():
     assert "# a comment that must survive" in result["text"]
 
 
-@pytest.mark.parametrize("statistic,method", sorted(am.CW_STATISTICS.items()))
+@pytest.mark.parametrize("statistic,method", sorted(alarm_map.CW_STATISTICS.items()))
 def test_cloudwatch_statistics(statistic, method):
     props = {"MetricName": "Heartbeat", "Statistic": statistic, "Period": "60", "EvaluationPeriods": "1",
              "Threshold": "1", "ComparisonOperator": "LessThanThreshold",
              "Dimensions": [{"Name": "InstanceId", "Value": {"Ref": "Server"}}]}
-    new, report = am.map_alarm("a", {"Type": "AWS::CloudWatch::Alarm", "Properties": props}, cfn=True)
-    assert report["status"] == am.MAPPED, report
-    assert new["Type"] == am.RESOURCES_ALARM
+    new, report = alarm_map.map_alarm("a", {"Type": "AWS::CloudWatch::Alarm", "Properties": props}, cfn=True)
+    assert report["status"] == alarm_map.MAPPED, report
+    assert new["Type"] == alarm_map.RESOURCES_ALARM
     assert new["Properties"]["aggregation_method"] == method
     assert new["Properties"]["resource_id"] == {"Ref": "Server"}
     assert new["Properties"]["comparison_operator"] == "lt"
@@ -239,8 +240,8 @@ def test_cloudwatch_statistics(statistic, method):
 def test_cloudwatch_without_dimensions_is_routed_by_stack_name():
     props = {"MetricName": "ServiceFailure", "Statistic": "SampleCount", "Period": "300",
              "EvaluationPeriods": "1", "Threshold": "2", "ComparisonOperator": "GreaterThanThreshold"}
-    new, report = am.map_alarm("a", {"Type": "OS::Heat::CWLiteAlarm", "Properties": props}, cfn=True)
-    assert report["status"] == am.MAPPED_WITH_WARNING
+    new, report = alarm_map.map_alarm("a", {"Type": "OS::Heat::CWLiteAlarm", "Properties": props}, cfn=True)
+    assert report["status"] == alarm_map.MAPPED_WITH_WARNING
     assert new["Properties"]["query"] == {"Fn::Join": ["", ['{"=": {"server_group": "',
                                                             {"Ref": "AWS::StackName"}, '"}}']]}
 
@@ -261,7 +262,7 @@ def test_unmappable_cloudwatch_alarms_say_why(props, reason):
                        "Resources": {"A": {"Type": "AWS::CloudWatch::Alarm", "Properties": props}}}, indent=1)
     result = am.rewrite_text(text)
     (entry,) = result["report"]
-    assert entry["status"] == am.NOT_MAPPABLE
+    assert entry["status"] == alarm_map.NOT_MAPPABLE
     assert reason in entry["reason"]
     assert result["text"] == text and not result["changed"]
 
@@ -271,9 +272,9 @@ def test_ceilometer_resource_id_match_becomes_resources_alarm():
         "meter_name": "memory.usage", "statistic": "max", "period": 300, "threshold": 512,
         "comparison_operator": "gt", "matching_metadata": {"resource_id": {"get_resource": "server"}},
         "repeat_actions": True, "severity": "critical"}}
-    new, report = am.map_alarm("a", definition)
-    assert report["status"] == am.MAPPED
-    assert new["type"] == am.RESOURCES_ALARM
+    new, report = alarm_map.map_alarm("a", definition)
+    assert report["status"] == alarm_map.MAPPED
+    assert new["type"] == alarm_map.RESOURCES_ALARM
     assert new["properties"] == {"metric": "memory.usage", "aggregation_method": "max", "granularity": 300,
                                  "threshold": 512, "comparison_operator": "gt", "repeat_actions": True,
                                  "severity": "critical", "resource_type": "instance",
@@ -285,8 +286,8 @@ def test_ceilometer_query_operators_become_gnocchi_filters():
         "meter_name": "vcpus", "threshold": 4, "query": [
             {"field": "metadata.user_metadata.server_group", "op": "eq", "value": "web"},
             {"field": "project_id", "op": "ne", "value": "p1"}]}}
-    new, report = am.map_alarm("a", definition)
-    assert report["status"] == am.MAPPED
+    new, report = alarm_map.map_alarm("a", definition)
+    assert report["status"] == alarm_map.MAPPED
     assert new["properties"]["aggregation_method"] == "mean"  # Ceilometer's default statistic (avg)
     assert new["properties"]["granularity"] == 60
     assert json.loads(new["properties"]["query"]) == {"and": [{"=": {"server_group": "web"}},
@@ -296,8 +297,8 @@ def test_ceilometer_query_operators_become_gnocchi_filters():
 def test_not_mappable_ceilometer_matching_field():
     definition = {"type": "OS::Ceilometer::Alarm", "properties": {
         "meter_name": "cpu", "threshold": 1, "matching_metadata": {"metadata.flavor.ram": "512"}}}
-    new, report = am.map_alarm("a", definition)
-    assert new is None and report["status"] == am.NOT_MAPPABLE
+    new, report = alarm_map.map_alarm("a", definition)
+    assert new is None and report["status"] == alarm_map.NOT_MAPPABLE
     assert "metadata.flavor.ram" in report["reason"]
 
 
@@ -309,7 +310,7 @@ def test_flow_style_resource_is_rewritten_in_flow_style():
     lines = result["text"].splitlines()
     assert lines[0:2] == text.splitlines()[0:2] and lines[3] == text.splitlines()[3]
     assert lines[2].startswith("  a: {") and len(lines) == 4
-    assert load_text(result["text"])["resources"]["a"]["type"] == am.RESOURCES_ALARM
+    assert load_text(result["text"])["resources"]["a"]["type"] == alarm_map.RESOURCES_ALARM
 
 
 def test_rewritten_template_is_validated_by_the_engine(tmp_path):
@@ -341,7 +342,7 @@ _ceilo_keys = st.sampled_from(["meter_name", "statistic", "period", "threshold",
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(am.LEGACY_TYPES), st.dictionaries(_cw_keys | _ceilo_keys, _values, max_size=8),
+@given(st.sampled_from(alarm_map.LEGACY_TYPES), st.dictionaries(_cw_keys | _ceilo_keys, _values, max_size=8),
        st.booleans())
 def test_any_legacy_alarm_is_mapped_or_reported_never_a_crash(rtype, props, as_json):
     doc = {"heat_template_version": "2015-10-15",
@@ -349,10 +350,10 @@ def test_any_legacy_alarm_is_mapped_or_reported_never_a_crash(rtype, props, as_j
     text = json.dumps(doc, indent=1) if as_json else yaml_dump(doc)
     result = am.rewrite_text(text)
     (entry,) = result["report"]
-    assert entry["status"] in (am.MAPPED, am.MAPPED_WITH_WARNING, am.NOT_MAPPABLE)
+    assert entry["status"] in (alarm_map.MAPPED, alarm_map.MAPPED_WITH_WARNING, alarm_map.NOT_MAPPABLE)
     new = load_text(result["text"])
     assert new["resources"]["other"] == {"type": "OS::Heat::None"}
-    if entry["status"] == am.NOT_MAPPABLE:
+    if entry["status"] == alarm_map.NOT_MAPPABLE:
         assert entry["reason"] and result["text"] == text
     else:
         assert new["resources"]["alarm"]["type"] == entry["new_type"]
