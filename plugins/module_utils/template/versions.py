@@ -35,6 +35,7 @@ class VersionSpec:
 
     @property
     def label(self) -> str:
+        """The version line, e.g. ``heat_template_version: 2018-08-31``."""
         return "%s: %s" % (self.key, self.date)
 
     # section names as this format spells them
@@ -123,20 +124,13 @@ def detect_version(data: dict, file: str | None) -> VersionSpec:
                                 % (v, ", ".join(list(HOT_DATES) + list(HOT_ALIASES))),
                                 file=file, path="heat_template_version")
         return spec
-    if "AWSTemplateFormatVersion" in data:
-        v = data["AWSTemplateFormatVersion"]
-        if str(v) != "2010-09-09":
-            raise TemplateError('The template version is invalid: "AWSTemplateFormatVersion:'
-                                ' %s". "AWSTemplateFormatVersion" should be: 2010-09-09' % v,
-                                file=file, path="AWSTemplateFormatVersion")
-        return CFN_SPEC
-    if "HeatTemplateFormatVersion" in data:
-        v = data["HeatTemplateFormatVersion"]
-        if str(v) != "2012-12-12":
-            raise TemplateError('The template version is invalid: "HeatTemplateFormatVersion:'
-                                ' %s". "HeatTemplateFormatVersion" should be: 2012-12-12' % v,
-                                file=file, path="HeatTemplateFormatVersion")
-        return HEAT_CFN_SPEC
+    for spec in (CFN_SPEC, HEAT_CFN_SPEC):
+        if spec.key in data:
+            v = data[spec.key]
+            if str(v) != spec.date:
+                raise TemplateError('The template version is invalid: "%s: %s". "%s" should be: %s'
+                                    % (spec.key, v, spec.key, spec.date), file=file, path=spec.key)
+            return spec
     raise TemplateError("Template format version not found.", file=file)
 
 
@@ -162,15 +156,19 @@ class Template:
             value = value.isoformat()
         return "%s: %s" % (key, value)
 
+    def section_key(self, name: str) -> str:
+        """How this template's format spells a section given by canonical HOT name."""
+        return {"resources": self.spec.s_resources, "parameters": self.spec.s_parameters,
+                "outputs": self.spec.s_outputs, "conditions": self.spec.s_conditions,
+                "description": "Description" if self.spec.cfn else "description",
+                "mappings": "Mappings", "parameter_groups": "parameter_groups"}[name]
+
     def section(self, name: str) -> Any:
         """A section by canonical HOT name (resources/parameters/outputs/conditions/...)."""
-        key = {"resources": self.spec.s_resources, "parameters": self.spec.s_parameters,
-               "outputs": self.spec.s_outputs, "conditions": self.spec.s_conditions,
-               "description": "Description" if self.spec.cfn else "description",
-               "mappings": "Mappings", "parameter_groups": "parameter_groups"}[name]
-        return self.data.get(key)
+        return self.data.get(self.section_key(name))
 
     def validate_sections(self) -> None:
+        """Raise TemplateError for an unknown section or one of the wrong shape."""
         for k in self.data:
             if k not in self.spec.sections:
                 raise TemplateError("The template section is invalid: %s" % k,
@@ -178,9 +176,7 @@ class Template:
         for name in ("resources", "outputs", "parameters", "conditions"):
             v = self.section(name)
             if v is not None and not isinstance(v, dict):
-                key = {"resources": self.spec.s_resources, "outputs": self.spec.s_outputs,
-                       "parameters": self.spec.s_parameters,
-                       "conditions": self.spec.s_conditions}[name]
+                key = self.section_key(name)
                 raise TemplateError('"%s" must contain a map, found a [%s] instead'
                                     % (key, type(v).__name__), file=self.file, path=key)
         pg = self.data.get("parameter_groups")
@@ -189,13 +185,16 @@ class Template:
                                 path="parameter_groups")
 
 
-def parse_template(text: str, file: str | None, base_dir: str | None,
-                   limits: Any) -> Template:
-    """Size check, safe parse, version detection and section validation."""
-    size = len(text.encode("utf-8")) if isinstance(text, str) else len(text)
+def _check_size(size: int, limits: Any, file: str | None) -> None:
     if size > limits.template_max_bytes:
         raise LimitError("Template size (%d bytes) exceeds maximum allowed size (%d bytes)."
                          % (size, limits.template_max_bytes), file=file)
+
+
+def parse_template(text: str, file: str | None, base_dir: str | None,
+                   limits: Any) -> Template:
+    """Size check, safe parse, version detection and section validation."""
+    _check_size(len(text.encode("utf-8")) if isinstance(text, str) else len(text), limits, file)
     data = load_text(text, file, max_depth=limits.max_yaml_depth,
                      max_aliases=limits.max_yaml_aliases,
                      max_nodes=getattr(limits, "max_yaml_nodes", 2_000_000))
@@ -203,6 +202,7 @@ def parse_template(text: str, file: str | None, base_dir: str | None,
 
 
 def template_from_data(data: Any, file: str | None, base_dir: str | None) -> Template:
+    """A validated :class:`Template` from already parsed data (None counts as empty)."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -216,10 +216,7 @@ def template_from_data(data: Any, file: str | None, base_dir: str | None) -> Tem
 def load_template_file(path: str, limits: Any) -> Template:
     """Read and parse a template file (size checked before reading it all)."""
     try:
-        size = os.path.getsize(path)
-        if size > limits.template_max_bytes:
-            raise LimitError("Template size (%d bytes) exceeds maximum allowed size (%d bytes)."
-                             % (size, limits.template_max_bytes), file=path)
+        _check_size(os.path.getsize(path), limits, path)
         with open(path, encoding="utf-8", errors="replace") as fh:
             text = fh.read()
     except OSError as exc:
