@@ -45,16 +45,13 @@ description:
     C(OS::stack_id) and C(resource.<name>[.<attr>]), and C(get_resource) gives the nested stack's
     id, a deterministic UUID (or the template's C(OS::stack_id) output). Their records live in
     C(<state_dir>/nested/).
-author:
-  - heatlike.cloud contributors (@heatlike)
 extends_documentation_fragment:
   - heatlike.cloud.openstack
+  - heatlike.cloud.module
 attributes:
   check_mode:
-    support: full
     description: Check mode returns the plan (and with C(--diff) the per-resource diff) and changes nothing.
   diff_mode:
-    support: full
     description: Shows per-resource before/after of the changed properties; secrets are masked.
 options:
   name:
