@@ -328,6 +328,21 @@ class HeatlikeModule:
             self._connection = conn
         return self._connection
 
+    def authenticate(self) -> Any:
+        """Authenticate :meth:`connection` now and return keystoneauth's access info.
+
+        Done before any work, so an auth that no longer works (a deleted or expired trust, a
+        wrong password) fails with one clear line (:func:`authenticate`).
+        """
+        return authenticate(self.connection())
+
+    def with_diff(self, result: dict[str, Any]) -> dict[str, Any]:
+        """Return ``result`` without its ``diff`` unless Ansible runs with ``--diff``."""
+        diff = result.pop("diff")
+        if self.diff_mode:
+            result["diff"] = diff
+        return result
+
     def add_secret(self, values: Any) -> None:
         """Mask ``values`` (a string, number or nested structure of them) in all module output."""
         self.module.no_log_values.update(secret_strings(values))

@@ -22,16 +22,14 @@ description:
     one keeps the alarm's current value (Aodh's default on creation).
   - Credentials embedded in action URLs (C(http://user:password@host/...)) are masked in
     results, diffs and logs.
-author:
-  - heatlike.cloud contributors (@heatlike)
 extends_documentation_fragment:
   - heatlike.cloud.openstack
+  - heatlike.cloud.module.alarm_type
+  - heatlike.cloud.module
 attributes:
   check_mode:
-    support: full
     description: Reports what would be created, updated or deleted without doing it.
   diff_mode:
-    support: full
     description: Shows the compared fields before and after.
 options:
   name:
@@ -48,15 +46,6 @@ options:
   type:
     description:
       - The alarm type. Required with O(state=present).
-    type: str
-    choices:
-      - gnocchi_resources_threshold
-      - gnocchi_aggregation_by_metrics_threshold
-      - gnocchi_aggregation_by_resources_threshold
-      - event
-      - composite
-      - loadbalancer_member_health
-      - prometheus
   rule:
     description:
       - The rule of the alarm type, i.e. what Aodh calls C(<type>_rule). Required with
@@ -227,7 +216,6 @@ changes:
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
 from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import AodhClient, ensure_alarm
 from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh_rules import ACTION_FIELDS, ALARM_TYPES, SEVERITIES, action_secrets
-from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import authenticate
 
 
 class AlarmModule(HeatlikeModule):
@@ -236,14 +224,10 @@ class AlarmModule(HeatlikeModule):
     def execute(self) -> dict:
         for key in ACTION_FIELDS:
             self.add_secret(action_secrets(self.params.get(key)))
-        conn = self.connection()
-        authenticate(conn)  # a clear message when a trust-scoped auth no longer works
-        client = AodhClient.from_connection(conn)
-        result = ensure_alarm(client, self.params, state=self.params["state"], check_mode=self.check_mode)
-        diff = result.pop("diff")
-        if self.diff_mode:
-            result["diff"] = diff
-        return result
+        self.authenticate()  # a clear message when a trust-scoped auth no longer works
+        client = AodhClient.from_connection(self.connection())
+        return self.with_diff(ensure_alarm(client, self.params, state=self.params["state"],
+                                           check_mode=self.check_mode))
 
 
 def main() -> None:

@@ -12,17 +12,10 @@ version_added: 0.1.0
 description:
   - Returns the Aodh alarms visible in the project the connection is scoped to, optionally
     filtered by id, name or type. Credentials in action URLs are masked.
-author:
-  - heatlike.cloud contributors (@heatlike)
 extends_documentation_fragment:
   - heatlike.cloud.openstack
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Read-only module.
+  - heatlike.cloud.module.alarm_type
+  - heatlike.cloud.module.info
 options:
   name:
     description: Only the alarm(s) with this name.
@@ -32,15 +25,6 @@ options:
     type: str
   type:
     description: Only alarms of this type.
-    type: str
-    choices:
-      - gnocchi_resources_threshold
-      - gnocchi_aggregation_by_metrics_threshold
-      - gnocchi_aggregation_by_resources_threshold
-      - event
-      - composite
-      - loadbalancer_member_health
-      - prometheus
 seealso:
   - module: heatlike.cloud.os_heatlike_alarm
 """
@@ -72,16 +56,14 @@ alarms:
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
 from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh import AodhClient, alarm_info
 from ansible_collections.heatlike.cloud.plugins.module_utils.services.aodh_rules import ALARM_TYPES
-from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import authenticate
 
 
 class AlarmInfoModule(HeatlikeModule):
     """List alarms."""
 
     def execute(self) -> dict:
-        conn = self.connection()
-        authenticate(conn)  # a clear message when a trust-scoped auth no longer works
-        client = AodhClient.from_connection(conn)
+        self.authenticate()  # a clear message when a trust-scoped auth no longer works
+        client = AodhClient.from_connection(self.connection())
         alarms = alarm_info(client, name=self.params["name"], alarm_id=self.params["id"],
                             alarm_type=self.params["type"])
         return {"changed": False, "alarms": alarms}

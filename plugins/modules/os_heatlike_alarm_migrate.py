@@ -28,16 +28,13 @@ description:
   - CloudWatch-style alarms read the measures the C(cfn-push-stats) shim of this collection
     (C(files/cfn-push-stats), installed by the role C(heatlike.cloud.cfn_push_stats)) pushes
     to Gnocchi.
-author:
-  - heatlike.cloud contributors (@heatlike)
 extends_documentation_fragment:
   - heatlike.cloud.openstack
+  - heatlike.cloud.module
 attributes:
   check_mode:
-    support: full
     description: Template mode writes nothing; live mode returns the plan and changes nothing.
   diff_mode:
-    support: full
     description: Template mode shows the text before and after; live mode the alarms' fields.
 options:
   mode:

@@ -14,17 +14,9 @@ description:
   - With O(name), returns that stack's status, resources, outputs, events and lock holder.
   - With O(name) and O(template), also compares the cloud with the template and returns the
     drift (what C(os_heatlike_stack) would change). Nothing is ever changed.
-author:
-  - heatlike.cloud contributors (@heatlike)
 extends_documentation_fragment:
   - heatlike.cloud.openstack
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Read-only module.
+  - heatlike.cloud.module.info
 options:
   name:
     description: Stack name; all stacks when omitted.

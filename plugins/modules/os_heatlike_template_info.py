@@ -21,17 +21,9 @@ description:
     directories (the template's directory by default).
   - Needs no cloud. The connection options are accepted (so one C(module_defaults) block
     for C(group/heatlike.cloud.openstack) serves this module too) but not used.
-author:
-  - heatlike.cloud contributors (@heatlike)
 extends_documentation_fragment:
   - heatlike.cloud.openstack
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Read-only module.
+  - heatlike.cloud.module.info
 options:
   template:
     description: Path of the template file.

@@ -19,16 +19,13 @@ description:
     (roles, expiry, impersonation, remaining uses, redelegation) a new trust is created and the
     old one deleted (O(exclusive)); the result says so in RV(msg), RV(action=replace) and RV(deleted).
   - Returns the trust id, never a token.
-author:
-  - heatlike.cloud contributors (@heatlike)
 extends_documentation_fragment:
   - heatlike.cloud.openstack
+  - heatlike.cloud.module
 attributes:
   check_mode:
-    support: full
     description: Reports what would be created, replaced or deleted without doing it.
   diff_mode:
-    support: full
     description: Shows the live trusts for the trustee and project before and after.
 options:
   state:
@@ -167,24 +164,15 @@ msg:
 """
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
-from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import (
-    TrustService,
-    authenticate,
-    ensure_trust,
-)
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import TrustService, ensure_trust
 
 
 class TrustModule(HeatlikeModule):
     """Converge one trust."""
 
     def execute(self) -> dict:
-        conn = self.connection()
-        authenticate(conn)
-        result = ensure_trust(TrustService(conn), self.params, check_mode=self.check_mode)
-        diff = result.pop("diff")
-        if self.diff_mode:
-            result["diff"] = diff
-        return result
+        self.authenticate()
+        return self.with_diff(ensure_trust(TrustService(self.connection()), self.params, check_mode=self.check_mode))
 
 
 def main() -> None:

@@ -15,17 +15,9 @@ description:
   - Also reports the trust the connection itself is scoped to, when authenticated with
     C(auth.trust_id), and the roles of that token (RV(token_roles)), so a playbook can check it
     acts with only the delegated roles.
-author:
-  - heatlike.cloud contributors (@heatlike)
 extends_documentation_fragment:
   - heatlike.cloud.openstack
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Read-only module.
+  - heatlike.cloud.module.info
 options:
   id:
     description: Only this trust (empty list when it does not exist, has expired or is used up).
@@ -82,20 +74,15 @@ token_roles:
 """
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
-from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import (
-    TrustService,
-    authenticate,
-    trust_info,
-)
+from ansible_collections.heatlike.cloud.plugins.module_utils.services.trust import TrustService, trust_info
 
 
 class TrustInfoModule(HeatlikeModule):
     """List trusts."""
 
     def execute(self) -> dict:
-        conn = self.connection()
-        access = authenticate(conn)
-        service = TrustService(conn)
+        access = self.authenticate()
+        service = TrustService(self.connection())
         me = service.caller()
         trusts = trust_info(service, trust_id=self.params["id"], role=self.params["as_role"],
                             include_expired=self.params["include_expired"])

@@ -7,11 +7,20 @@ hand it to ``fail_json`` unchanged and users never see a traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class HeatlikeError(Exception):
     """Base class of every error the engine raises on purpose."""
 
+    #: What went wrong, by name: the class name of the errors defined here unless the class
+    #: names another; error classes defined elsewhere keep the kind of the class they extend.
     kind = "HeatlikeError"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" not in cls.__dict__ and cls.__module__ == __name__:
+            cls.kind = cls.__name__
 
     def __init__(self, message: str, file: str | None = None, path: str | None = None) -> None:
         super().__init__(message)
@@ -36,43 +45,29 @@ class HeatlikeError(Exception):
 class TemplateError(HeatlikeError):
     """Bad template / environment / section / function arguments."""
 
-    kind = "TemplateError"
-
 
 class ParameterError(HeatlikeError):
     """Missing parameter, wrong type, constraint violated."""
-
-    kind = "ParameterError"
 
 
 class PropertyError(HeatlikeError):
     """Resource property validation (type catalog)."""
 
-    kind = "PropertyError"
-
 
 class FileAccessError(HeatlikeError):
     """get_file / nested template confinement, fetch failures."""
-
-    kind = "FileAccessError"
 
 
 class LimitError(HeatlikeError):
     """Size, depth, aliases, resources, nesting limits."""
 
-    kind = "LimitError"
-
 
 class CycleError(HeatlikeError):
     """Dependency cycle; the message names the cycle."""
 
-    kind = "CycleError"
-
 
 class CloudError(HeatlikeError):
     """An OpenStack API error, with resource name and type."""
-
-    kind = "CloudError"
 
 
 class RestrictedActionError(HeatlikeError):
@@ -83,5 +78,3 @@ class RestrictedActionError(HeatlikeError):
 
 class LockError(HeatlikeError):
     """Stack lock held; the message names the holder."""
-
-    kind = "LockError"

@@ -458,6 +458,33 @@ class NeutronTagged(CloudHandler):
         """Replace the user's tags, keeping the ownership marks."""
         self.call(self._proxy().set_tags, obj, ownership.tags_for(self.ctx.stack_name, logical, user_tags))
 
+    @staticmethod
+    def update_body(full: Mapping[str, Any], attr: Mapping[str, str], changed: set[str],
+                    create_only: Iterable[str] = ()) -> dict:
+        """The PUT body of an in-place update, out of the full body ``full``.
+
+        ``attr`` maps each updatable property to its SDK field: only the fields of ``changed``
+        properties are sent. Fields ``attr`` does not name (``value_specs``) are always sent,
+        except those in ``create_only``.
+        """
+        wanted = {attr[k] for k in changed if k in attr}
+        skip = set(attr.values()) | set(create_only)
+        return {k: v for k, v in full.items() if k in wanted or k not in skip}
+
+    def update_tagged(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str],
+                      body: Mapping[str, Any], put_for: set[str] | None = None) -> Any:
+        """Update in place: PUT ``body`` when ``put_for`` (default: the changed properties but
+        ``tags``) is not empty, then replace the user's tags when they changed.
+
+        Returns the object as the PUT returned it (not read back).
+        """
+        put = changed - {"tags"} if put_for is None else put_for
+        if put:
+            obj = self.call(getattr(self._proxy(), "update_" + self.sdk_noun), obj, **body)
+        if "tags" in changed:
+            self.update_tags(obj, logical, props.get("tags"))
+        return obj
+
     def delete(self, physical_id: str, obj: Any = None, policy: str = "Delete") -> None:
         self.delete_ignoring_missing(getattr(self._proxy(), "delete_" + self.sdk_noun), physical_id)
 

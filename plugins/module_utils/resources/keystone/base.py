@@ -299,6 +299,16 @@ class KeystoneHandler(CloudHandler):
         return {"current": _sorted(self.current_assignments(actor_kind, actor_id)),
                 "previous": _sorted(_keys(previous))}
 
+    def desired_compare(self, prop: str, desired: Any, observed: Any) -> bool | None:
+        """``roles`` (of a group, a user or a role assignment) compares assignments; None = generic."""
+        if prop == "roles":
+            return self.roles_match(desired, observed)
+        return None
+
+    def observed_value(self, prop: str, value: Any) -> Any:
+        """The observed ``roles`` as :meth:`roles_shown`; any other property as it is."""
+        return self.roles_shown(value) if prop == "roles" else value
+
     @staticmethod
     def roles_match(desired: Any, view: Mapping[str, Any]) -> bool:
         """Every wanted assignment exists and none this resource granted before lingers."""
@@ -417,14 +427,6 @@ class RoleAssignmentHandler(KeystoneHandler):
 
     def observe(self, obj: Any) -> dict:
         return {self.actor: obj["actor"], "roles": obj["roles"]}
-
-    def desired_compare(self, prop: str, desired: Any, observed: Any) -> bool | None:
-        if prop == "roles":
-            return self.roles_match(desired, observed)
-        return None
-
-    def observed_value(self, prop: str, value: Any) -> Any:
-        return self.roles_shown(value) if prop == "roles" else value
 
     def show(self, obj: Mapping[str, Any]) -> dict:
         return {self.actor: obj.get("actor"), "roles": self.roles_shown(obj.get("roles") or {})}

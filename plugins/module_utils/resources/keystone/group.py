@@ -50,11 +50,3 @@ class GroupHandler(KeystoneHandler):
     def observe(self, obj: Any) -> dict:
         return {"name": obj.get("name"), "description": obj.get("description"), "domain": obj.get("domain_id"),
                 "roles": self.roles_view("group", obj["id"], self.logical_of(obj))}
-
-    def desired_compare(self, prop: str, desired: Any, observed: Any) -> bool | None:
-        if prop == "roles":
-            return self.roles_match(desired, observed)
-        return None
-
-    def observed_value(self, prop: str, value: Any) -> Any:
-        return self.roles_shown(value) if prop == "roles" else value

@@ -105,23 +105,19 @@ class UserHandler(KeystoneHandler):
                 "roles": self.roles_view("user", obj["id"], logical)}
 
     def desired_compare(self, prop: str, desired: Any, observed: Any) -> bool | None:
-        if prop == "roles":
-            return self.roles_match(desired, observed)
         if prop == "groups":
             want = set(desired or [])
             current = set(observed.get("current") or [])
             stale = set(observed.get("previous") or []) - want
             return want <= current and not stale & current
-        return None
+        return super().desired_compare(prop, desired, observed)
 
     def observed_value(self, prop: str, value: Any) -> Any:
-        if prop == "roles":
-            return self.roles_shown(value)
         if prop == "groups":
             previous = set(value.get("previous") or [])
             current = set(value.get("current") or [])
             return sorted(current & previous if previous else current)
-        return value
+        return super().observed_value(prop, value)
 
     def show(self, obj: Mapping[str, Any]) -> dict:
         plain = super().show(obj)

@@ -56,14 +56,8 @@ class NetHandler(NeutronTagged):
         attr = {"name": "name", "admin_state_up": "is_admin_state_up", "shared": "is_shared",
                 "port_security_enabled": "is_port_security_enabled", "dns_domain": "dns_domain",
                 "qos_policy": "qos_policy_id"}
-        wanted = {attr[k] for k in changed if k in attr}
-        body = {k: v for k, v in self._body(props).items()
-                if k in wanted or (k not in attr.values() and k not in ("project_id", "availability_zone_hints"))}
-        if changed - {"tags"}:
-            obj = self.call(self.conn.network.update_network, obj, **body)
-        if "tags" in changed:
-            self.update_tags(obj, logical, props.get("tags"))
-        return self.fetch(obj.id)
+        body = self.update_body(self._body(props), attr, changed, ("project_id", "availability_zone_hints"))
+        return self.fetch(self.update_tagged(obj, logical, props, changed, body).id)
 
     def observe(self, obj: Any) -> dict:
         return {

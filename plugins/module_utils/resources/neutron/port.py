@@ -95,15 +95,10 @@ class PortHandler(NeutronTagged):
              "dns_name": "dns_name", "propagate_uplink_status": "propagate_uplink_status"}
 
     def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
-        full = self._mutable(props)
-        wanted = {self._ATTR[k] for k in changed if k in self._ATTR}
-        body = {k: v for k, v in full.items() if k in wanted or k not in self._ATTR.values()}
+        body = self.update_body(self._mutable(props), self._ATTR, changed)
         if "security_groups" in changed and body.get("security_group_ids") is None:
             body["security_group_ids"] = []
-        if changed - {"tags", "replacement_policy"}:
-            obj = self.call(self.conn.network.update_port, obj, **body)
-        if "tags" in changed:
-            self.update_tags(obj, logical, props.get("tags"))
+        obj = self.update_tagged(obj, logical, props, changed, body, changed - {"tags", "replacement_policy"})
         return self.fetch(obj.id)
 
     def observe(self, obj: Any) -> dict:

@@ -67,20 +67,13 @@ class RouterHandler(NeutronTagged):
         return self.create_tagged(logical, body, props.get("tags"), on_id)
 
     def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
-        body = self._body(props)
-        if body["external_gateway_info"] is None:
-            body["external_gateway_info"] = {}
-        if "external_gateway_info" not in changed:
-            body.pop("external_gateway_info")
-        if "name" not in changed:
-            body.pop("name")
-        if "admin_state_up" not in changed:
-            body.pop("is_admin_state_up")
-        if changed - {"tags"}:
-            obj = self.call(self.conn.network.update_router, obj, **body)
-        if "tags" in changed:
-            self.update_tags(obj, logical, props.get("tags"))
-        return self.fetch(obj.id)
+        full = self._body(props)
+        if full["external_gateway_info"] is None:
+            full["external_gateway_info"] = {}  # removes the gateway
+        attr = {"name": "name", "admin_state_up": "is_admin_state_up",
+                "external_gateway_info": "external_gateway_info"}
+        body = self.update_body(full, attr, changed)
+        return self.fetch(self.update_tagged(obj, logical, props, changed, body).id)
 
     def observe(self, obj: Any) -> dict:
         gw = obj.external_gateway_info or None

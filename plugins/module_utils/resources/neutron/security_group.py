@@ -105,11 +105,8 @@ class SecurityGroupHandler(NeutronTagged):
         return self.fetch(obj.id)
 
     def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
-        if changed & {"name", "description"}:
-            obj = self.call(self.conn.network.update_security_group, obj, name=props.get("name"),
-                            description=props.get("description") or "")
-        if "tags" in changed:
-            self.update_tags(obj, logical, props.get("tags"))
+        body = {"name": props.get("name"), "description": props.get("description") or ""}
+        obj = self.update_tagged(obj, logical, props, changed, body, changed & {"name", "description"})
         if "rules" in changed:
             self._sync_rules(obj, props.get("rules") or [])
         return self.fetch(obj.id)

@@ -80,13 +80,8 @@ class SubnetHandler(NeutronTagged):
         attr = {"name": "name", "enable_dhcp": "is_dhcp_enabled", "dns_nameservers": "dns_nameservers",
                 "allocation_pools": "allocation_pools", "host_routes": "host_routes", "segment": "segment_id",
                 "gateway_ip": "gateway_ip"}
-        wanted = {attr[k] for k in changed if k in attr}
-        body = {k: v for k, v in self._mutable(props).items() if k in wanted or k not in attr.values()}
-        if changed - {"tags"}:
-            obj = self.call(self.conn.network.update_subnet, obj, **body)
-        if "tags" in changed:
-            self.update_tags(obj, logical, props.get("tags"))
-        return self.fetch(obj.id)
+        body = self.update_body(self._mutable(props), attr, changed)
+        return self.fetch(self.update_tagged(obj, logical, props, changed, body).id)
 
     def observe(self, obj: Any) -> dict:
         return {

@@ -443,3 +443,25 @@ def test_without_trust_id_the_connection_is_not_authenticated_eagerly(monkeypatc
     monkeypatch.setattr(ansible_adapter, "connect", lambda params: conn)
     result = run_module(monkeypatch, capsys, {"cloud": "hl-unit-admin"}, lambda module: {"ok": bool(module.connection())})
     assert result["ok"] is True and conn.session.calls == 0
+
+
+@pytest.mark.parametrize("diff", [True, False])
+def test_with_diff_keeps_the_diff_only_in_diff_mode(monkeypatch, capsys, diff):
+    result = run_module(monkeypatch, capsys, {"_ansible_diff": diff},
+                        lambda m: m.with_diff({"changed": True, "diff": {"before": "a", "after": "b"}}))
+    assert result["changed"] is True
+    assert ("diff" in result) is diff
+
+
+def test_authenticate_authenticates_the_module_connection(monkeypatch, capsys):
+    conn = object()
+    seen = []
+    monkeypatch.setattr(ansible_adapter, "authenticate", lambda c: seen.append(c) or "access")
+
+    def body(module):
+        module._connection = conn
+        return {"access": module.authenticate()}
+
+    result = run_module(monkeypatch, capsys, {}, body)
+    assert result["access"] == "access"
+    assert seen == [conn]
