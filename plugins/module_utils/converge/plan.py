@@ -187,9 +187,6 @@ def observe(handlers: Mapping[str, Handler], desired_types: Mapping[str, str], r
             rec_pid = entry.get("physical_id") if entry.get("type") == rtype else None
             if name not in desired_types and entry.get("type") != rtype:
                 continue
-            if desired_types.get(name) not in (None, rtype) and entry.get("type") == rtype:
-                # type changed: the old one is observed under its own type for deletion
-                pass
             found = candidates.pop(name, [])
             chosen = None
             for item in found:
@@ -200,6 +197,7 @@ def observe(handlers: Mapping[str, Handler], desired_types: Mapping[str, str], r
             for item in found:
                 if item is not chosen:
                     orphans.append(Observed(rtype, item.physical_id, item.obj, "marks"))
+            # a type change: the old one is observed under its own type for deletion
             key = name if desired_types.get(name, entry.get("type")) == rtype else f"{name}@{rtype}"
             if chosen is not None:
                 observed[key] = Observed(rtype, chosen.physical_id, chosen.obj, chosen.source)
