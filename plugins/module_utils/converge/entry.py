@@ -22,7 +22,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors impor
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.execute import Executor, first_error
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.nested import NestedDriver
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.plan import (
-    Plan, PlanRuntime, make_handlers, observe, plan as make_plan)
+    Plan, PlanRuntime, known_resources, make_handlers, observe, plan as make_plan)
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.report import (
     nested_report, plan_diff, resource_report, stack_outputs)
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
@@ -78,9 +78,8 @@ class _Prepared:
 
     def plan_runtime(self) -> PlanRuntime:
         """get_resource/get_attr over the plan (resources still to be created are unknown)."""
-        known = {n: (o.type, o.physical_id, o.obj) for n, o in self.plan.observed.items()}
         pending = {a.name for a in self.plan.forward if a.action in ("create", "replace")}
-        return PlanRuntime(self.handlers, known, pending, set())
+        return PlanRuntime(self.handlers, known_resources(self.plan.observed), pending, set())
 
 
 

@@ -19,6 +19,8 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.converge.plan impor
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler, HandlerError, to_plain
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import status_of
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.plan import known_resources
 from ansible_collections.heatlike.cloud.plugins.module_utils.graph.dag import Graph
 from ansible_collections.heatlike.cloud.plugins.module_utils.graph.walk import run_graph
 from ansible_collections.heatlike.cloud.plugins.module_utils.state.local import StackRecord
@@ -88,8 +90,7 @@ class Executor:
         self.rollback = rollback
         self.outcome = Outcome()
         self.lock = threading.Lock()
-        known = {n: (o.type, o.physical_id, o.obj) for n, o in plan.observed.items()}
-        self.runtime = Runtime(handlers, known)
+        self.runtime = Runtime(handlers, known_resources(plan.observed))
 
     # ---- helpers -------------------------------------------------------------------
     def _event(self, name: str, action: str, status: str, reason: str = "", pid: str | None = None) -> None:
@@ -111,7 +112,7 @@ class Executor:
     def _entry_fields(self, name: str, action: Action, desired: Mapping[str, Any]) -> dict:
         handler = self.handlers[action.type]
         secret = handler.secret_props()
-        shown = {k: ("******" if k in secret and v is not None else v) for k, v in desired.items()}
+        shown = {k: (MASK if k in secret and v is not None else v) for k, v in desired.items()}
         return {"type": action.type, "properties": self.redactor.redact(shown),
                 "digests": {k: digest(self.salt, v) for k, v in desired.items()},
                 "depends_on": sorted(action.depends_on), "deletion_policy": action.deletion_policy}
@@ -361,7 +362,7 @@ class Executor:
             if not changed:
                 continue
             secret = sorted(k for k in changed if self.redactor.contains_secret(desired.get(k)) or
-                            "******" in repr(before.get(k)))
+                            MASK in repr(before.get(k)))
             if secret:
                 err = ActionFailed(f"resources.{name} ({rtype}): not rolled back: the previous value of"
                                    f" {', '.join(secret)} is a secret the record does not keep")

@@ -80,6 +80,11 @@ class Observed:
     source: str  # marks | record | find | local
 
 
+def known_resources(observed: Mapping[str, Observed]) -> dict[str, tuple]:
+    """``name -> (type, physical id, obj)`` of the observed resources: what get_resource/get_attr read."""
+    return {n: (o.type, o.physical_id, o.obj) for n, o in observed.items()}
+
+
 @dataclass
 class Action:
     """One planned action."""
@@ -258,7 +263,7 @@ def plan(resolved: Any, record: Mapping[str, Any], handlers: Mapping[str, Handle
     """Compute the plan. ``resolved`` is the engine's ResolvedStack."""
     rec_res = record.get("resources") or {}
     order = [name for wave in resolved.creation_order for name in wave]
-    known = {n: (o.type, o.physical_id, o.obj) for n, o in observed.items()}
+    known = known_resources(observed)
     pending: set[str] = set()
     pending_attrs: set[str] = set()
     forward: list[Action] = []
