@@ -38,7 +38,7 @@ _import_collection()
 
 import openstack  # noqa: E402
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy  # noqa: E402
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge, destroy  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack  # noqa: E402
 

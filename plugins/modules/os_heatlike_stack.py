@@ -237,7 +237,7 @@ from ansible.module_utils.basic import env_fallback  # noqa: E402
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import (  # noqa: E402
     HeatlikeModule, secret_strings)
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy  # noqa: E402
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge, destroy  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack  # noqa: E402

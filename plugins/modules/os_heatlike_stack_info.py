@@ -102,7 +102,7 @@ drift:
 from ansible.module_utils.basic import env_fallback  # noqa: E402
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule  # noqa: E402
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, describe  # noqa: E402
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, describe  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack  # noqa: E402
 

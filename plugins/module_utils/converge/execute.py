@@ -7,7 +7,6 @@ are deleted again.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import copy
 import threading
 import time
@@ -20,51 +19,15 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.converge.plan impor
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler, HandlerError, to_plain
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import status_of
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.plan import known_resources
+from ansible_collections.heatlike.cloud.plugins.module_utils.graph.dag import Graph
+from ansible_collections.heatlike.cloud.plugins.module_utils.graph.walk import run_graph
 from ansible_collections.heatlike.cloud.plugins.module_utils.state.local import StackRecord
 
 
 class ActionFailed(Exception):
     """One resource action failed (message already names resource and type)."""
-
-
-def run_graph(nodes: Mapping[str, Callable[[], None]], deps: Mapping[str, set], max_concurrency: int,
-              deadline: float | None = None) -> dict[str, BaseException]:
-    """Run ``nodes`` so that each starts after its ``deps``; stop launching after a failure.
-
-    Returns the failures by node name (empty when everything succeeded). Nodes never started
-    because of a failure or the deadline are absent from the result and were not run.
-    """
-    remaining = {n: set(d) & set(nodes) for n, d in deps.items() if n in nodes}
-    for n in nodes:
-        remaining.setdefault(n, set())
-    done: set[str] = set()
-    failures: dict[str, BaseException] = {}
-    running: dict[cf.Future, str] = {}
-    with cf.ThreadPoolExecutor(max_workers=max(1, max_concurrency)) as pool:
-        while True:
-            if not failures:
-                if deadline is not None and time.monotonic() > deadline and remaining:
-                    failures["(stack)"] = TimeoutError("stack timeout reached")
-                else:
-                    ready = sorted(n for n, d in remaining.items() if d <= done)
-                    for n in ready:
-                        if len(running) >= max(1, max_concurrency):
-                            break
-                        del remaining[n]
-                        running[pool.submit(nodes[n])] = n
-            if not running:
-                if remaining and not failures:
-                    failures["(graph)"] = RuntimeError("dependency cycle among: " + ", ".join(sorted(remaining)))
-                break
-            finished, _pending = cf.wait(list(running), return_when=cf.FIRST_COMPLETED)
-            for fut in finished:
-                name = running.pop(fut)
-                exc = fut.exception()
-                if exc is not None:
-                    failures[name] = exc
-                else:
-                    done.add(name)
-    return failures
 
 
 class Runtime:
@@ -127,8 +90,7 @@ class Executor:
         self.rollback = rollback
         self.outcome = Outcome()
         self.lock = threading.Lock()
-        known = {n: (o.type, o.physical_id, o.obj) for n, o in plan.observed.items()}
-        self.runtime = Runtime(handlers, known)
+        self.runtime = Runtime(handlers, known_resources(plan.observed))
 
     # ---- helpers -------------------------------------------------------------------
     def _event(self, name: str, action: str, status: str, reason: str = "", pid: str | None = None) -> None:
@@ -150,7 +112,7 @@ class Executor:
     def _entry_fields(self, name: str, action: Action, desired: Mapping[str, Any]) -> dict:
         handler = self.handlers[action.type]
         secret = handler.secret_props()
-        shown = {k: ("******" if k in secret and v is not None else v) for k, v in desired.items()}
+        shown = {k: (MASK if k in secret and v is not None else v) for k, v in desired.items()}
         return {"type": action.type, "properties": self.redactor.redact(shown),
                 "digests": {k: digest(self.salt, v) for k, v in desired.items()},
                 "depends_on": sorted(action.depends_on), "deletion_policy": action.deletion_policy}
@@ -344,17 +306,14 @@ class Executor:
         return set(self.resolved.resources) if self.resolved is not None else set()
 
     @staticmethod
-    def delete_deps(deletes: list[Action]) -> dict[str, set]:
-        """Reverse dependencies among deletes, plus type ranks for resources of unknown wiring."""
-        keys = {f"{a.name}|{a.type}|{a.physical_id}": a for a in deletes}
-        by_name = {}
+    def delete_deps(keys: Mapping[str, Action]) -> dict[str, set]:
+        """What each delete waits for: the wiring graph reversed, plus type ranks for resources of unknown wiring."""
+        by_name: dict[str, list[str]] = {}
         for key, a in keys.items():
             by_name.setdefault(a.name, []).append(key)
-        deps: dict[str, set] = {k: set() for k in keys}
-        for key, a in keys.items():
-            for dep in a.depends_on:
-                for dep_key in by_name.get(dep, []):
-                    deps[dep_key].add(key)  # dep is deleted after a
+        wiring = Graph(keys, {key: {dep_key for dep in a.depends_on for dep_key in by_name.get(dep, [])}
+                              for key, a in keys.items()})
+        deps = wiring.reversed().requires  # a dependency is deleted after what depends on it
         for key, a in keys.items():
             if not a.orphan:
                 continue
@@ -372,16 +331,21 @@ class Executor:
         """Apply forward actions along the graph, then deletes in reverse order."""
         forward = {a.name: a for a in self.plan.forward}
         nodes = {n: (lambda a=a: self._forward(a)) for n, a in forward.items()}
-        deps = {n: set(a.depends_on) & set(forward) for n, a in forward.items()}
-        failures = run_graph(nodes, deps, self.max_concurrency, self.deadline)
+        failures = run_graph(nodes, {n: a.depends_on for n, a in forward.items()}, self.max_concurrency,
+                             self.deadline)
         if not failures and self.plan.deletes:
-            keys = {f"{a.name}|{a.type}|{a.physical_id}": a for a in self.plan.deletes}
-            del_nodes = {k: (lambda a=a: self._delete(a)) for k, a in keys.items()}
-            failures = run_graph(del_nodes, self.delete_deps(self.plan.deletes), self.max_concurrency, self.deadline)
+            failures = self._run_deletes(self.plan.deletes, self._delete, self.deadline)
         self.outcome.failures = failures
         if failures and self.rollback and (self.outcome.created or self.outcome.updated or self.outcome.replaced):
             self._rollback()
         return self.outcome
+
+    def _run_deletes(self, actions: list[Action], delete: Callable[[Action], None],
+                     deadline: float | None = None) -> dict[str, BaseException]:
+        """Run ``delete`` on every action along the deletion order (dependants first)."""
+        keys = {f"{a.name}|{a.type}|{a.physical_id}": a for a in actions}
+        nodes = {k: (lambda a=a: delete(a)) for k, a in keys.items()}
+        return run_graph(nodes, self.delete_deps(keys), self.max_concurrency, deadline)
 
     def _restore_updates(self) -> dict[str, BaseException]:
         """Update the resources this run updated in place back to their recorded properties."""
@@ -398,7 +362,7 @@ class Executor:
             if not changed:
                 continue
             secret = sorted(k for k in changed if self.redactor.contains_secret(desired.get(k)) or
-                            "******" in repr(before.get(k)))
+                            MASK in repr(before.get(k)))
             if secret:
                 err = ActionFailed(f"resources.{name} ({rtype}): not rolled back: the previous value of"
                                    f" {', '.join(secret)} is a secret the record does not keep")
@@ -443,7 +407,6 @@ class Executor:
             entry = self.record.resources.get(name) or {}
             actions.append(Action(name, rtype, "delete", "rollback", physical_id=pid,
                                   depends_on=set(entry.get("depends_on") or [])))
-        keys = {f"{a.name}|{a.type}|{a.physical_id}": a for a in actions}
 
         def undo(a: Action) -> None:
             self._event(a.name, "ROLLBACK", "IN_PROGRESS", "", a.physical_id)
@@ -462,8 +425,7 @@ class Executor:
                 self.record.drop_resource(a.name)
             self._event(a.name, "ROLLBACK", "COMPLETE", "", a.physical_id)
 
-        nodes = {k: (lambda a=a: undo(a)) for k, a in keys.items()}
-        failures = run_graph(nodes, self.delete_deps(actions), self.max_concurrency)
+        failures = self._run_deletes(actions, undo)
         created_names = {name for name, _t, _p in created} | {n for n, e in self.record.resources.items()
                                                               if not e.get("physical_id")}
         for name in created_names:
@@ -493,4 +455,4 @@ def first_error(failures: Mapping[str, BaseException], redactor: Redactor) -> Cl
     return CloudError(redactor.text(msg))
 
 
-__all__ = ["Executor", "Outcome", "run_graph", "first_error", "to_plain"]
+__all__ = ["Executor", "Outcome", "first_error", "to_plain"]

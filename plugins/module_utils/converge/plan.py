@@ -80,6 +80,11 @@ class Observed:
     source: str  # marks | record | find | local
 
 
+def known_resources(observed: Mapping[str, Observed]) -> dict[str, tuple]:
+    """``name -> (type, physical id, obj)`` of the observed resources: what get_resource/get_attr read."""
+    return {n: (o.type, o.physical_id, o.obj) for n, o in observed.items()}
+
+
 @dataclass
 class Action:
     """One planned action."""
@@ -187,9 +192,6 @@ def observe(handlers: Mapping[str, Handler], desired_types: Mapping[str, str], r
             rec_pid = entry.get("physical_id") if entry.get("type") == rtype else None
             if name not in desired_types and entry.get("type") != rtype:
                 continue
-            if desired_types.get(name) not in (None, rtype) and entry.get("type") == rtype:
-                # type changed: the old one is observed under its own type for deletion
-                pass
             found = candidates.pop(name, [])
             chosen = None
             for item in found:
@@ -200,6 +202,7 @@ def observe(handlers: Mapping[str, Handler], desired_types: Mapping[str, str], r
             for item in found:
                 if item is not chosen:
                     orphans.append(Observed(rtype, item.physical_id, item.obj, "marks"))
+            # a type change: the old one is observed under its own type for deletion
             key = name if desired_types.get(name, entry.get("type")) == rtype else f"{name}@{rtype}"
             if chosen is not None:
                 observed[key] = Observed(rtype, chosen.physical_id, chosen.obj, chosen.source)
@@ -260,7 +263,7 @@ def plan(resolved: Any, record: Mapping[str, Any], handlers: Mapping[str, Handle
     """Compute the plan. ``resolved`` is the engine's ResolvedStack."""
     rec_res = record.get("resources") or {}
     order = [name for wave in resolved.creation_order for name in wave]
-    known = {n: (o.type, o.physical_id, o.obj) for n, o in observed.items()}
+    known = known_resources(observed)
     pending: set[str] = set()
     pending_attrs: set[str] = set()
     forward: list[Action] = []

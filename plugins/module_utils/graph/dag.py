@@ -1,7 +1,9 @@
-"""A tiny dependency graph: nodes, "requires" edges, waves, cycles.  Knows nothing of resources.
+"""A tiny dependency graph: nodes, "requires" edges, readiness, waves, cycles.  Knows nothing of resources.
 
-Waves are computed in one depth-first pass whose per-node work is done with set operations,
-so a graph with many edges (Heat's "a server needs every subnet") stays fast.
+:class:`Readiness` is the one walk over a graph (Kahn's algorithm: a node is ready once every
+node it requires is done). :meth:`Graph.waves` drives it round by round; the parallel walker
+(``graph.walk.run_graph``) drives it as actions finish. A graph with many edges (Heat's "a
+server needs every subnet") costs one counter decrement per edge.
 """
 
 from __future__ import annotations
@@ -22,58 +24,31 @@ class Graph:
                 for r in reqs:
                     self.requires.setdefault(r, set())
 
-    def add_node(self, node: str) -> None:
-        self.requires.setdefault(node, set())
-
     def add_edge(self, node: str, needs: str) -> None:
         """``node`` requires ``needs``."""
         self.requires.setdefault(node, set()).add(needs)
         self.requires.setdefault(needs, set())
 
-    def required_by(self) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {n: set() for n in self.requires}
+    def reversed(self) -> Graph:
+        """The same nodes with every edge turned round: dependants first (the deletion order)."""
+        out = Graph(self.requires)
         for n, reqs in self.requires.items():
             for r in reqs:
-                out[r].add(n)
+                out.requires[r].add(n)
         return out
 
-    def levels(self) -> dict[str, int]:
-        """Longest-path level of every node (0 = needs nothing); raise CycleError on a cycle."""
-        req = self.requires
-        level: dict[str, int] = {}
-        gray: set[str] = set()
-        for root in req:
-            if root in level:
-                continue
-            stack: list[tuple[str, bool]] = [(root, False)]
-            while stack:
-                node, leaving = stack.pop()
-                if leaving:
-                    deps = req[node]
-                    level[node] = max(map(level.__getitem__, deps), default=-1) + 1
-                    gray.discard(node)
-                    continue
-                if node in level:
-                    continue
-                deps = req[node]
-                if deps & gray or node in deps:
-                    raise CycleError("Circular Dependency Found: %s"
-                                     % " -> ".join(self.find_cycle()))
-                gray.add(node)
-                stack.append((node, True))
-                for d in deps:
-                    if d not in level:
-                        stack.append((d, False))
-        return level
-
     def waves(self) -> list[list[str]]:
-        """Creation waves (nodes of equal level), each sorted; raise CycleError naming a cycle."""
-        level = self.levels()
-        out: list[list[str]] = [[] for _level in range(max(level.values(), default=-1) + 1)]
-        for n, lv in level.items():
-            out[lv].append(n)
-        for w in out:
-            w.sort()
+        """Creation waves (longest-path levels: wave 0 needs nothing), each sorted; raise CycleError naming a cycle."""
+        ready = Readiness(self)
+        out: list[list[str]] = []
+        wave = ready.take()
+        while wave:
+            out.append(wave)
+            for n in wave:
+                ready.done(n)
+            wave = ready.take()
+        if ready.untaken:
+            raise CycleError("Circular Dependency Found: %s" % " -> ".join(self.find_cycle()))
         return out
 
     def reverse_waves(self) -> list[list[str]]:
@@ -105,3 +80,45 @@ class Graph:
                     path.append(nxt)
                     stack.append((nxt, iter(sorted(self.requires[nxt]))))
         return []
+
+
+class Readiness:
+    """Which nodes of a graph may start: those whose requirements are all done.
+
+    Nodes are handed out by :meth:`take` (each once) and reported back by :meth:`done`; nodes
+    still held back when nothing more becomes ready sit on (or after) a cycle, or after a node
+    that was never reported done.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        requires = graph.requires
+        self._missing = {n: len(reqs) for n, reqs in requires.items()}
+        self._dependants: dict[str, list[str]] = {n: [] for n in requires}
+        for n, reqs in requires.items():
+            for r in reqs:
+                self._dependants[r].append(n)
+        self._ready = {n for n, count in self._missing.items() if not count}
+        self._untaken = set(requires)
+
+    def take(self, limit: int | None = None) -> list[str]:
+        """The ready nodes not handed out yet, in name order (at most ``limit``)."""
+        nodes = sorted(self._ready)[:limit]
+        self._ready.difference_update(nodes)
+        self._untaken.difference_update(nodes)
+        return nodes
+
+    def done(self, node: str) -> None:
+        """``node`` finished: its dependants stop waiting for it."""
+        for d in self._dependants[node]:
+            self._missing[d] -= 1
+            if not self._missing[d]:
+                self._ready.add(d)
+
+    @property
+    def untaken(self) -> int:
+        """How many nodes were not handed out yet."""
+        return len(self._untaken)
+
+    def blocked(self) -> list[str]:
+        """The nodes never handed out, in name order."""
+        return sorted(self._untaken)

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.services import aodh
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge, destroy
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK, Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aodh import alarm as aodh_alarm

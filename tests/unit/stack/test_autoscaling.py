@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge, destroy
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.scaling_policy import receiver_url

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import LockError
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.execute import run_graph
+from ansible_collections.heatlike.cloud.plugins.module_utils.graph.walk import run_graph
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import RetryPolicy, is_transient
 from ansible_collections.heatlike.cloud.plugins.module_utils.state.local import LocalBackend, StackRecord

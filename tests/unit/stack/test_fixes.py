@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 

@@ -97,7 +97,7 @@ def test_random_string_honours_class_minimums():
 def test_diff_masks_secret_properties_of_new_resources(tmp_path, conn, state_dir):
     import yaml
 
-    from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge
+    from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge
     from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
     from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge, destroy
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.nested_stack import nested_stack_id

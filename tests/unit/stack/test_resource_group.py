@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge, destroy
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import (
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import (
     Options, _register_store_secrets, converge)
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context

@@ -90,7 +90,7 @@ def count(conn, stack):
 
 def child(cloud, stack, state_dir, action):
     sys.path.insert(0, os.environ["HEATLIKE_COLLECTIONS"])
-    from ansible_collections.heatlike.cloud.plugins.module_utils.converge.run import Options, converge, destroy
+    from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge, destroy
     from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
     from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
