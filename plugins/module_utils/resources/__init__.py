@@ -1,7 +1,6 @@
 """Resource types: the explicit registry of handlers and schemas.
 
-* :func:`get_schema` — the :class:`~.schema.ResourceSchema` of a type: the handler's own
-  ``schema`` when it declares one, else the offline catalog of Heat 27 types (aliases of
+* :func:`get_schema` — the :class:`~.schema.ResourceSchema` of a type: the offline catalog of Heat 27 types (aliases of
   Heat's global environment resolved), else one built from the handler's property
   declarations; None when nobody knows the type.
 * :func:`get_handler` — the handler class converging a type (``os_heatlike_stack``), or None.
@@ -18,7 +17,8 @@ from typing import Any
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
-    Attribute, Property, ResourceSchema, validate_properties)
+    Attribute, Property, ResourceSchema)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.validation import validate_properties
 
 __all__ = ["get_schema", "get_handler", "require_schema", "handler_types", "validate",
            "UNKNOWN_TYPE_MESSAGE", "ResourceSchema", "Property", "Attribute", "validate_properties"]
@@ -44,13 +44,6 @@ def handler_types() -> list[str]:
     return sorted(_handlers())
 
 
-def _schema_of_handler(handler: Any) -> ResourceSchema | None:
-    declared = getattr(handler, "schema", None)
-    if isinstance(declared, ResourceSchema):
-        return declared
-    return None
-
-
 def _schema_from_handler_props(type_name: str, handler: Any) -> ResourceSchema:
     """A schema from a handler's plain declarations (type/required/default/update_allowed)."""
     schema = _handler_schemas.get(type_name)
@@ -66,15 +59,11 @@ def _schema_from_handler_props(type_name: str, handler: Any) -> ResourceSchema:
 
 
 def get_schema(type_name: str) -> ResourceSchema | None:
-    """The schema of ``type_name``: handler's own, then the catalog; None when unknown."""
+    """The schema of ``type_name``: the catalog's, else the handler's declarations; None when unknown."""
     try:
         handler = get_handler(type_name)
     except ImportError:  # pragma: no cover - handlers missing: the catalog still answers
         handler = None
-    if handler is not None:
-        own = _schema_of_handler(handler)
-        if own is not None:
-            return own
     schema = catalog.get(type_name)
     if schema is None and handler is not None:
         schema = _schema_from_handler_props(type_name, handler)
