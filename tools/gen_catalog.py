@@ -326,8 +326,9 @@ def compare(seed: int, trials: int = 40) -> int:
 
     from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
     from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog
-    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
-        OFFLINE_CUSTOM_CONSTRAINTS, ResourceSchema, validate_properties)
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.custom_constraints import OFFLINE_CUSTOM_CONSTRAINTS
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import ResourceSchema
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.validation import validate_properties
 
     original = constr.CustomConstraint._is_valid
 
@@ -430,8 +431,8 @@ def compare_stack(seed: int, trials: int = 15) -> int:
 
     from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
     from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog
-    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
-        OFFLINE_CUSTOM_CONSTRAINTS, validate_properties)
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.custom_constraints import OFFLINE_CUSTOM_CONSTRAINTS
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.validation import validate_properties
     from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import Unresolved
 
     original = constr.CustomConstraint._is_valid

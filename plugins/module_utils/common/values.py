@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -28,14 +29,19 @@ class Unresolved:
         return hash(repr(self.template_form))
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def contains_unresolved(value: Any) -> bool:
     """True when ``value`` is or contains an :class:`Unresolved` anywhere."""
+    if type(value) in _SCALARS:
+        return False
     stack = [value]
     while stack:
         v = stack.pop()
         if isinstance(v, Unresolved):
             return True
-        if isinstance(v, dict):
+        if isinstance(v, Mapping):
             stack.extend(v.values())
         elif isinstance(v, list):
             stack.extend(v)

@@ -684,7 +684,7 @@ class _StackLoader:
             raise TemplateError("The Resource Type (%s) could not be found." % type_name,
                                 file=self.file, path=rpath)
         try:
-            from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties \
+            from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.validation \
                 import validate_properties
         except ImportError:  # pragma: no cover - catalog without a validator
             return

@@ -1,9 +1,8 @@
 """Resource types: the explicit registry of handlers and schemas.
 
-* :func:`get_schema` — the :class:`~.schema.ResourceSchema` of a type: the handler's own
-  ``schema`` when it declares one, else the offline catalog of Heat 27 types (aliases of
-  Heat's global environment resolved), else one built from the handler's property
-  declarations; None when nobody knows the type.
+* :func:`get_schema` — the one :class:`~.schema.ResourceSchema` of a type: the offline catalog
+  of Heat 27 types (aliases of Heat's global environment resolved) with the deliberate
+  differences its handler declares (``schema_overrides``); None when Heat has no such type.
 * :func:`get_handler` — the handler class converging a type (``os_heatlike_stack``), or None.
 * :func:`require_schema` — like :func:`get_schema` but raises Heat's "The Resource Type (X)
   could not be found." as a :class:`~..errors.TemplateError`.
@@ -17,15 +16,18 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import apply_overrides
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
-    Attribute, Property, ResourceSchema, validate_properties)
+    Attribute, Property, ResourceSchema)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.validation import validate_properties
 
 __all__ = ["get_schema", "get_handler", "require_schema", "handler_types", "validate",
            "UNKNOWN_TYPE_MESSAGE", "ResourceSchema", "Property", "Attribute", "validate_properties"]
 
 UNKNOWN_TYPE_MESSAGE = catalog.UNKNOWN_TYPE_MESSAGE
 
-_handler_schemas: dict[str, ResourceSchema] = {}
+#: type name -> the catalog schema with its handler's overrides applied
+_overridden: dict[str, ResourceSchema] = {}
 
 
 def _handlers() -> dict:
@@ -44,41 +46,25 @@ def handler_types() -> list[str]:
     return sorted(_handlers())
 
 
-def _schema_of_handler(handler: Any) -> ResourceSchema | None:
-    declared = getattr(handler, "schema", None)
-    if isinstance(declared, ResourceSchema):
-        return declared
-    return None
-
-
-def _schema_from_handler_props(type_name: str, handler: Any) -> ResourceSchema:
-    """A schema from a handler's plain declarations (type/required/default/update_allowed)."""
-    schema = _handler_schemas.get(type_name)
-    if schema is None:
-        props = {}
-        for name, spec in dict(getattr(handler, "properties", {}) or {}).items():
-            props[name] = Property(getattr(spec, "type", "String"), required=getattr(spec, "required", False),
-                                   default=getattr(spec, "default", None),
-                                   update_allowed=getattr(spec, "update_allowed", False))
-        attrs = {name: Attribute() for name in getattr(handler, "attributes", ()) or ()}
-        schema = _handler_schemas[type_name] = ResourceSchema(type_name, props, attrs)
-    return schema
-
-
 def get_schema(type_name: str) -> ResourceSchema | None:
-    """The schema of ``type_name``: handler's own, then the catalog; None when unknown."""
+    """The one schema of ``type_name``: the catalog's facts with its handler's ``schema_overrides``.
+
+    Planner (update or replace) and validation both read it; None when Heat has no such type.
+    """
+    schema = catalog.get(type_name)
+    if schema is None:
+        return None
     try:
         handler = get_handler(type_name)
     except ImportError:  # pragma: no cover - handlers missing: the catalog still answers
         handler = None
-    if handler is not None:
-        own = _schema_of_handler(handler)
-        if own is not None:
-            return own
-    schema = catalog.get(type_name)
-    if schema is None and handler is not None:
-        schema = _schema_from_handler_props(type_name, handler)
-    return schema
+    overrides = getattr(handler, "schema_overrides", None)
+    if not overrides:
+        return schema
+    overridden = _overridden.get(type_name)
+    if overridden is None:
+        overridden = _overridden[type_name] = apply_overrides(schema, overrides)
+    return overridden
 
 
 def require_schema(type_name: str, *, file: str | None = None, path: str | None = None) -> ResourceSchema:

@@ -1,7 +1,8 @@
 """Base class and shared helpers of resource handlers.
 
-A handler knows one HOT resource type: its property declarations (type, required,
-default, ``update_allowed``), the attributes ``get_attr`` can read, and small methods over
+A handler knows one HOT resource type: its deliberate differences from Heat's schema of the
+type (``schema_overrides``; the schema itself is the catalog's, see :meth:`Handler.schema`),
+the defaults it fills in, the properties that are secrets, the attributes ``get_attr`` can read, and small methods over
 openstacksdk: ``list_owned`` (one list call per type), ``find``, ``fetch``, ``create``,
 ``update``, ``delete``, ``observe`` (for drift) and ``attribute``. Lifecycle (ordering,
 parallelism, records) lives in the executor, persistence in ``state``; handlers never
@@ -15,6 +16,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_schema
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import ResourceSchema
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.ids import looks_like_id
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import RetryPolicy, status_of
@@ -30,17 +34,6 @@ except ImportError:  # pragma: no cover - depends on the controller
 
 class HandlerError(Exception):
     """A resource action failed for a reason the handler can state in one line."""
-
-
-@dataclass(frozen=True)
-class Prop:
-    """One property of a resource type (facts as Heat declares them)."""
-
-    type: str = "String"
-    required: bool = False
-    default: Any = None
-    update_allowed: bool = False
-    secret: bool = False
 
 
 @dataclass
@@ -138,7 +131,12 @@ class Handler:
     """Base of every resource handler. Subclasses set the class attributes below."""
 
     type_name: str = ""
-    properties: Mapping[str, Prop] = {}
+    #: deliberate differences from Heat's schema of the type: property -> Override (with why)
+    schema_overrides: Mapping[str, Override] = {}
+    #: properties whose schema default ``desired`` fills in when the template leaves them out
+    applied_defaults: tuple[str, ...] = ()
+    #: properties that carry secrets (redacted, compared by digest)
+    secret_properties: frozenset[str] = frozenset()
     attributes: tuple[str, ...] = ()
     #: how ownership is marked: tags | metadata | name | description | derived | local
     marking: str = "tags"
@@ -163,10 +161,17 @@ class Handler:
         return self.ctx.retry.call(lambda: list(fn(**query)))
 
     @classmethod
+    def schema(cls) -> ResourceSchema:
+        """The one schema of the type (Heat's facts with ``schema_overrides``), as validation reads it."""
+        schema = get_schema(cls.type_name)
+        if schema is None:
+            raise HandlerError(f"{cls.type_name or cls.__name__} has no schema")
+        return schema
+
+    @classmethod
     def update_allowed(cls, prop: str) -> bool:
-        """Whether changing ``prop`` can be done in place."""
-        spec = cls.properties.get(prop)
-        return bool(spec and spec.update_allowed)
+        """Whether changing ``prop`` can be done in place (the schema decides)."""
+        return cls.schema().update_allowed(prop)
 
     def change_notes(self, changed: set[str], desired: Mapping[str, Any]) -> dict[str, tuple[bool, str]]:
         """How each changed property is applied: ``{prop: (needs_replacement, note)}``.
@@ -179,7 +184,7 @@ class Handler:
     @classmethod
     def secret_props(cls) -> frozenset:
         """Names of properties that carry secrets."""
-        return frozenset(k for k, v in cls.properties.items() if v.secret)
+        return cls.secret_properties
 
     def previous(self, logical: str) -> dict:
         """The resolved properties the record held for ``logical`` (of this type) at the start."""
@@ -189,13 +194,12 @@ class Handler:
         return dict(entry.get("properties") or {})
 
     def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
-        """Template properties with declared defaults filled in (what we converge to)."""
+        """Template properties with the ``applied_defaults`` filled in (what we converge to)."""
         out = {}
-        for name, spec in self.properties.items():
-            if name in props and props[name] is not None:
-                out[name] = props[name]
-            elif spec.default is not None:
-                out[name] = spec.default
+        declared = self.schema().properties if self.applied_defaults else {}
+        for name in self.applied_defaults:
+            value = props.get(name)
+            out[name] = declared[name].default if value is None else value
         for name, value in props.items():
             out.setdefault(name, value)
         return out

@@ -12,8 +12,9 @@ import yaml
 from ansible_collections.heatlike.cloud.plugins.module_utils import resources
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError, TemplateError
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog, catalog_data
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
-    AllowedValues, CustomConstraint, Property, Range, ResourceSchema)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.constraints import (
+    AllowedValues, CustomConstraint, Range)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import Property, ResourceSchema
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import Unresolved
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))

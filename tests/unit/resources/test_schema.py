@@ -7,10 +7,11 @@ import datetime
 import pytest
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
-    UNKNOWN, AllowedPattern, AllowedValues, Attribute, CustomConstraint, Length, Modulo, Property,
-    Range, Rename, ResourceSchema, constraint_from_facts, format_path, validate_properties,
-    validation_value)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.constraints import (
+    AllowedPattern, AllowedValues, CustomConstraint, Length, Modulo, Range, constraint_from_facts)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.evaluation import UNKNOWN, validation_value
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import Attribute, Property, Rename, ResourceSchema
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.validation import format_path, validate_properties
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import Unresolved
 
 BASE = "resources.res.properties"

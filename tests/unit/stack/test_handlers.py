@@ -32,7 +32,7 @@ def test_registry_covers_the_issue_types():
     assert wanted <= set(HANDLERS)
     assert handler_class("OS::Nope::Thing") is None
     for cls in HANDLERS.values():
-        assert cls.type_name and isinstance(cls.properties, dict)
+        assert cls.type_name and isinstance(cls.schema_overrides, dict)
 
 
 def test_update_allowed_follows_declarations():

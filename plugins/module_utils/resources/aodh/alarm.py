@@ -18,7 +18,8 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.services import aod
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
-    Found, Handler, HandlerError, Prop)
+    Found, Handler, HandlerError)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 #: what Heat turns each ``*_queues`` entry into (a Zaqar notification through a trust)
 QUEUE_URL_PREFIX = "trust+zaqar://?queue_name="
@@ -26,27 +27,16 @@ QUEUE_URL_PREFIX = "trust+zaqar://?queue_name="
 _QUEUES = {"alarm_queues": "alarm_actions", "ok_queues": "ok_actions",
            "insufficient_data_queues": "insufficient_data_actions"}
 
-_COMMON: dict[str, Prop] = {
-    "description": Prop("String", update_allowed=True),
-    "enabled": Prop("Boolean", default=True, update_allowed=True),
-    "alarm_actions": Prop("List", update_allowed=True),
-    "ok_actions": Prop("List", update_allowed=True),
-    "insufficient_data_actions": Prop("List", update_allowed=True),
-    "alarm_queues": Prop("List", default=[], update_allowed=True),
-    "ok_queues": Prop("List", default=[], update_allowed=True),
-    "insufficient_data_queues": Prop("List", default=[], update_allowed=True),
-    "repeat_actions": Prop("Boolean", default=True, update_allowed=True),
-    "severity": Prop("String", default="low", update_allowed=True),
-    "time_constraints": Prop("List", default=[]),
-}
+#: the defaults every alarm type gets from its schema when the template leaves them out
+_COMMON_DEFAULTS = ("enabled", "alarm_queues", "ok_queues", "insufficient_data_queues", "repeat_actions",
+                    "severity", "time_constraints")
+_BOOLEAN_DEFAULT = ("Heat declares the string 'true'; the plan, the record and Aodh get a boolean, "
+                    "as they always did")
+_COMMON_OVERRIDES = {"enabled": Override(default=True, reason=_BOOLEAN_DEFAULT),
+                     "repeat_actions": Override(default=True, reason=_BOOLEAN_DEFAULT)}
 
-_THRESHOLD: dict[str, Prop] = {
-    "comparison_operator": Prop("String", update_allowed=True),
-    "evaluation_periods": Prop("Integer", update_allowed=True),
-    "aggregation_method": Prop("String", update_allowed=True),
-    "granularity": Prop("Integer", update_allowed=True),
-    "threshold": Prop("Number", required=True, update_allowed=True),
-}
+#: the threshold rule properties the Gnocchi alarm types share
+_THRESHOLD = ("comparison_operator", "evaluation_periods", "aggregation_method", "granularity", "threshold")
 
 
 def _client(ctx: Any) -> aodh.AodhClient:
@@ -67,6 +57,8 @@ class AodhAlarmHandler(Handler):
     marking = "name"
     create_before_delete = False  # the name is the ownership mark: never two at once
     attributes = ("show",)
+    schema_overrides = _COMMON_OVERRIDES
+    applied_defaults = _COMMON_DEFAULTS
     alarm_type: str = ""
     rule_map: Mapping[str, str] = {}
 
@@ -214,12 +206,6 @@ class GnocchiResourcesAlarmHandler(_ThresholdAlarm):
 
     type_name = "OS::Aodh::GnocchiResourcesAlarm"
     alarm_type = "gnocchi_resources_threshold"
-    properties = {
-        "metric": Prop("String", required=True, update_allowed=True),
-        "resource_id": Prop("String", required=True, update_allowed=True),
-        "resource_type": Prop("String", required=True, update_allowed=True),
-        **_THRESHOLD, **_COMMON,
-    }
     rule_map = {k: k for k in ("metric", "resource_id", "resource_type", *_THRESHOLD)}
 
 
@@ -228,7 +214,6 @@ class GnocchiAggregationByMetricsAlarmHandler(_ThresholdAlarm):
 
     type_name = "OS::Aodh::GnocchiAggregationByMetricsAlarm"
     alarm_type = "gnocchi_aggregation_by_metrics_threshold"
-    properties = {"metrics": Prop("List", required=True, update_allowed=True), **_THRESHOLD, **_COMMON}
     rule_map = {k: k for k in ("metrics", *_THRESHOLD)}
 
 
@@ -237,12 +222,6 @@ class GnocchiAggregationByResourcesAlarmHandler(_ThresholdAlarm):
 
     type_name = "OS::Aodh::GnocchiAggregationByResourcesAlarm"
     alarm_type = "gnocchi_aggregation_by_resources_threshold"
-    properties = {
-        "metric": Prop("String", required=True, update_allowed=True),
-        "query": Prop("String", required=True, update_allowed=True),
-        "resource_type": Prop("String", required=True, update_allowed=True),
-        **_THRESHOLD, **_COMMON,
-    }
     rule_map = {k: k for k in ("metric", "query", "resource_type", *_THRESHOLD)}
 
     def compare_prop(self, prop: str, desired: Any, observed: Any) -> bool | None:
@@ -258,11 +237,7 @@ class EventAlarmHandler(AodhAlarmHandler):
 
     type_name = "OS::Aodh::EventAlarm"
     alarm_type = "event"
-    properties = {
-        "event_type": Prop("String", default="*", update_allowed=True),
-        "query": Prop("List", update_allowed=True),
-        **_COMMON,
-    }
+    applied_defaults = ("event_type", *_COMMON_DEFAULTS)
     rule_map = {"event_type": "event_type", "query": "query"}
 
     def rule(self, props: Mapping[str, Any]) -> Any:
@@ -285,7 +260,6 @@ class CompositeAlarmHandler(AodhAlarmHandler):
 
     type_name = "OS::Aodh::CompositeAlarm"
     alarm_type = "composite"
-    properties = {"composite_rule": Prop("Map", required=True, update_allowed=True), **_COMMON}
     rule_map = {"composite_rule": "composite_rule"}
 
     def rule(self, props: Mapping[str, Any]) -> Any:
@@ -322,12 +296,6 @@ class LBMemberHealthAlarmHandler(AodhAlarmHandler):
 
     type_name = "OS::Aodh::LBMemberHealthAlarm"
     alarm_type = "loadbalancer_member_health"
-    properties = {
-        "pool": Prop("String", required=True, update_allowed=True),
-        "stack": Prop("String", required=True),
-        "autoscaling_group_id": Prop("String", required=True, update_allowed=True),
-        **_COMMON,
-    }
     rule_map = {"pool": "pool_id", "stack": "stack_id", "autoscaling_group_id": "autoscaling_group_id"}
 
 
@@ -336,12 +304,6 @@ class PrometheusAlarmHandler(AodhAlarmHandler):
 
     type_name = "OS::Aodh::PrometheusAlarm"
     alarm_type = "prometheus"
-    properties = {
-        "comparison_operator": Prop("String", update_allowed=True),
-        "query": Prop("String", required=True, update_allowed=True),
-        "threshold": Prop("Number", required=True, update_allowed=True),
-        **_COMMON,
-    }
     rule_map = {"comparison_operator": "comparison_operator", "query": "query", "threshold": "threshold"}
 
 

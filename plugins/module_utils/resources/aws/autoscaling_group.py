@@ -15,9 +15,10 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.launch_configuration import CACHE_PREFIX
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import HandlerError, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import HandlerError
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.autoscaling_group import (
     AutoScalingGroupHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 MEMBER_TYPE = "OS::Nova::Server"
 #: the record's pseudo-property holding the launch configuration the members are built from
@@ -30,24 +31,25 @@ def _pairs(items: Any) -> dict:
     return {str(i.get("Key")): i.get("Value") for i in items or [] if isinstance(i, Mapping)}
 
 
+#: Heat replaces the group when these change; here they do not shape the members, so the
+#: group converges in place as it does for every other change
+_IN_PLACE = Override(update_allowed=True, reason="the group converges its members in place; this property does not shape them")
+
+
 class AwsAutoScalingGroupHandler(AutoScalingGroupHandler):
     """A scaling group of servers described by a launch configuration."""
 
     type_name = "AWS::AutoScaling::AutoScalingGroup"
-    properties = {
-        "AvailabilityZones": Prop("List", required=True),
-        "LaunchConfigurationName": Prop("String", update_allowed=True),
-        "InstanceId": Prop("String"),
-        "MaxSize": Prop("Integer", required=True, update_allowed=True),
-        "MinSize": Prop("Integer", required=True, update_allowed=True),
-        "Cooldown": Prop("Integer", update_allowed=True),
-        "DesiredCapacity": Prop("Integer", update_allowed=True),
-        "HealthCheckGracePeriod": Prop("Integer"),
-        "HealthCheckType": Prop("String"),
-        "LoadBalancerNames": Prop("List"),
-        "VPCZoneIdentifier": Prop("List"),
-        "Tags": Prop("List"),
+    schema_overrides = {
+        "AvailabilityZones": _IN_PLACE,
+        "InstanceId": _IN_PLACE,
+        "HealthCheckGracePeriod": _IN_PLACE,
+        "HealthCheckType": _IN_PLACE,
+        "LoadBalancerNames": _IN_PLACE,
+        "VPCZoneIdentifier": _IN_PLACE,
+        "Tags": _IN_PLACE,
     }
+    applied_defaults = ()  # the HOT group's rolling_updates is not a property of this type
     attributes = ("InstanceList", "show")
     member_key = LAUNCH_CONFIGURATION
     group_label = "an AWS::AutoScaling::AutoScalingGroup"

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any, Callable, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Found, LocalHandler, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Found, LocalHandler
 
 #: key of a launch configuration's properties in the run's cache (read by the scaling group)
 CACHE_PREFIX = "launch_config:"
@@ -21,18 +21,6 @@ class LaunchConfigurationHandler(LocalHandler):
     """Holds the server properties of an AWS scaling group's members."""
 
     type_name = "AWS::AutoScaling::LaunchConfiguration"
-    properties = {
-        "ImageId": Prop("String"),
-        "InstanceType": Prop("String"),
-        "InstanceId": Prop("String"),
-        "KeyName": Prop("String"),
-        "UserData": Prop("String"),
-        "SecurityGroups": Prop("List"),
-        "KernelId": Prop("String"),
-        "RamDiskId": Prop("String"),
-        "BlockDeviceMappings": Prop("List"),
-        "NovaSchedulerHints": Prop("List"),
-    }
     attributes = ("show",)
 
     def config_id(self, logical: str, props: Mapping[str, Any]) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Prop
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.scaling_policy import (
     ScalingPolicyHandler)
 
@@ -17,13 +16,6 @@ class AwsScalingPolicyHandler(ScalingPolicyHandler):
     """A scaling policy of an ``AWS::AutoScaling::AutoScalingGroup``."""
 
     type_name = "AWS::AutoScaling::ScalingPolicy"
-    properties = {
-        "AutoScalingGroupName": Prop("String", required=True),
-        "ScalingAdjustment": Prop("Integer", required=True, update_allowed=True),
-        "AdjustmentType": Prop("String", required=True, update_allowed=True),
-        "Cooldown": Prop("Integer", update_allowed=True),
-        "MinAdjustmentStep": Prop("Integer", update_allowed=True),
-    }
     attributes = ("AlarmUrl", "show")
     adjustment_type_prop = "AdjustmentType"
     min_step_prop = "MinAdjustmentStep"

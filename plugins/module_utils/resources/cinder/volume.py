@@ -6,7 +6,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
-    CloudHandler, Found, HandlerError, Prop, to_plain)
+    CloudHandler, Found, HandlerError, to_plain)
 
 
 class VolumeHandler(CloudHandler):
@@ -15,21 +15,7 @@ class VolumeHandler(CloudHandler):
 
     type_name = "OS::Cinder::Volume"
     marking = "metadata"
-    properties = {
-        "size": Prop("Integer", update_allowed=True),
-        "name": Prop("String", update_allowed=True),
-        "description": Prop("String", update_allowed=True),
-        "availability_zone": Prop("String"),
-        "snapshot_id": Prop("String"),
-        "backup_id": Prop("String", update_allowed=True),
-        "source_volid": Prop("String"),
-        "image": Prop("String"),
-        "volume_type": Prop("String", update_allowed=True),
-        "metadata": Prop("Map", default={}, update_allowed=True),
-        "scheduler_hints": Prop("Map"),
-        "multiattach": Prop("Boolean"),
-        "read_only": Prop("Boolean", update_allowed=True),
-    }
+    applied_defaults = ("metadata",)
     attributes = ("availability_zone", "size", "snapshot_id", "display_name", "display_description",
                   "volume_type", "metadata", "metadata_values", "source_volid", "status", "created_at",
                   "bootable", "encrypted", "attachments", "attachments_list", "multiattach", "show")

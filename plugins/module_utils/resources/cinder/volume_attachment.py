@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found
 
 
 class VolumeAttachmentHandler(CloudHandler):
@@ -13,11 +13,6 @@ class VolumeAttachmentHandler(CloudHandler):
     type_name = "OS::Cinder::VolumeAttachment"
     marking = "derived"
     create_before_delete = False
-    properties = {
-        "instance_uuid": Prop("String", required=True, update_allowed=True),
-        "volume_id": Prop("String", required=True, update_allowed=True),
-        "mountpoint": Prop("String", update_allowed=True),
-    }
 
     def _attachment(self, server: str, volume: str, listed: bool = False) -> Any:
         vol = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Found, HandlerError, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Found, HandlerError
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.resource_group import (
     ResourceGroupHandler)
 
@@ -65,15 +65,8 @@ class AutoScalingGroupHandler(ResourceGroupHandler):
     """A scaling group of any supported resource type (HOT form)."""
 
     type_name = "OS::Heat::AutoScalingGroup"
-    properties = {
-        "resource": Prop("Map", required=True, update_allowed=True),
-        "max_size": Prop("Integer", required=True, update_allowed=True),
-        "min_size": Prop("Integer", required=True, update_allowed=True),
-        "cooldown": Prop("Integer", update_allowed=True),
-        "desired_capacity": Prop("Integer", update_allowed=True),
-        "rolling_updates": Prop("Map", default={"min_in_service": 0, "max_batch_size": 1, "pause_time": 0},
-                                update_allowed=True),
-    }
+    schema_overrides = {}  # ResourceGroup's index_var is not a property of this type
+    applied_defaults = ("rolling_updates",)
     attributes = ("outputs", "outputs_list", "current_size", "refs", "refs_map", "show")
     observed = frozenset({CAPACITY})
     member_key = "resource"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import LocalHandler
 
@@ -11,7 +11,6 @@ class NoneHandler(LocalHandler):
     """A placeholder resource (used to switch resources off from the environment)."""
 
     type_name = "OS::Heat::None"
-    properties: Mapping = {}
 
     @classmethod
     def update_allowed(cls, prop: str) -> bool:

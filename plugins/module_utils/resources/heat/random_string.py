@@ -7,7 +7,7 @@ import string
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
-    Found, HandlerError, LocalHandler, Prop)
+    Found, HandlerError, LocalHandler)
 
 CLASSES = {
     "lettersdigits": string.ascii_letters + string.digits,
@@ -40,13 +40,7 @@ class RandomStringHandler(LocalHandler):
     """``get_attr: [x, value]`` and ``get_resource: x`` both return the generated string."""
 
     type_name = "OS::Heat::RandomString"
-    properties = {
-        "length": Prop("Integer", default=32),
-        "sequence": Prop("String"),
-        "character_classes": Prop("List"),
-        "character_sequences": Prop("List"),
-        "salt": Prop("String"),
-    }
+    applied_defaults = ("length",)
     attributes = ("value",)
 
     def _store(self) -> dict:

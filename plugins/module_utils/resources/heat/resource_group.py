@@ -19,8 +19,9 @@ import json
 from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
-    Found, Handler, HandlerError, Prop, is_not_found, same)
+    Found, Handler, HandlerError, is_not_found, same)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.nested_stack import NestedStackHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 
 def _substitute(value: Any, var: str, index: int) -> Any:
@@ -39,13 +40,11 @@ class ResourceGroupHandler(Handler):
     type_name = "OS::Heat::ResourceGroup"
     marking = "derived"
     create_before_delete = False
-    properties = {
-        "count": Prop("Integer", default=1, update_allowed=True),
-        "index_var": Prop("String", default="%index%", update_allowed=True),
-        "resource_def": Prop("Map", required=True, update_allowed=True),
-        "removal_policies": Prop("List", default=[], update_allowed=True),
-        "removal_policies_mode": Prop("String", default="append", update_allowed=True),
+    schema_overrides = {
+        "index_var": Override(update_allowed=True,
+                              reason="a new index_var re-renders the members in place (their own plans decide), as every group change does"),
     }
+    applied_defaults = ("count", "index_var", "removal_policies", "removal_policies_mode")
     attributes = ("refs", "refs_map", "attributes", "removed_rsrc_list", "show")
     #: the property holding the member definition, and the group's name in messages
     member_key = "resource_def"
@@ -53,8 +52,9 @@ class ResourceGroupHandler(Handler):
 
     @classmethod
     def update_allowed(cls, prop: str) -> bool:
-        """Every group property, and every change inside members, is applied in place."""
-        return True
+        """Every change inside members is applied in place; the group's properties follow the schema."""
+        schema = cls.schema()
+        return schema.update_allowed(prop) if prop in schema.properties else True
 
     # ---- members -------------------------------------------------------------------
     def _member(self, logical: str, member_type: str) -> Handler:
@@ -149,7 +149,7 @@ class ResourceGroupHandler(Handler):
         secret store, or a group converged before the list was kept) takes the gaps below the
         highest existing member as removed. Types without ``removal_policies`` have none.
         """
-        if "removal_policies" not in self.properties:
+        if "removal_policies" not in self.schema().properties:
             return []
         store = store or {}
         members = members or {}

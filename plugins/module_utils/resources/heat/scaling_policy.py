@@ -13,7 +13,7 @@ from typing import Any, Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import HandlerError, LocalHandler, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import HandlerError, LocalHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import template_form
 
 #: option and environment variable naming the receiver (used in messages)
@@ -89,13 +89,6 @@ class ScalingPolicyHandler(LocalHandler):
     """A scaling policy (HOT form); its properties stay in the record for the signal handler."""
 
     type_name = "OS::Heat::ScalingPolicy"
-    properties = {
-        "auto_scaling_group_id": Prop("String", required=True),
-        "scaling_adjustment": Prop("Number", required=True, update_allowed=True),
-        "adjustment_type": Prop("String", required=True, update_allowed=True),
-        "cooldown": Prop("Number", update_allowed=True),
-        "min_adjustment_step": Prop("Integer", update_allowed=True),
-    }
     attributes = ("alarm_url", "signal_url", "show")
     #: property names and the percent value (the CFN form renames them)
     adjustment_type_prop = "adjustment_type"

@@ -18,7 +18,8 @@ try:  # PyYAML ships with ansible-core; guarded for the sanity import test
 except ImportError:  # pragma: no cover
     yaml = None
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import LocalHandler, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import LocalHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 CONFIG_CACHE_PREFIX = "software_config:"
 
@@ -27,13 +28,7 @@ class SoftwareConfigHandler(LocalHandler):
     """A piece of configuration (``config`` text); ``get_attr: [x, config]`` reads it."""
 
     type_name = "OS::Heat::SoftwareConfig"
-    properties = {
-        "group": Prop("String", default="Heat::Ungrouped"),
-        "config": Prop("String"),
-        "options": Prop("Map"),
-        "inputs": Prop("List"),
-        "outputs": Prop("List"),
-    }
+    applied_defaults = ("group",)
     attributes = ("config", "show")
 
     def content(self, props: Mapping[str, Any]) -> str:
@@ -57,7 +52,11 @@ class CloudConfigHandler(SoftwareConfigHandler):
     """``cloud_config`` map rendered as a ``#cloud-config`` document."""
 
     type_name = "OS::Heat::CloudConfig"
-    properties = {"cloud_config": Prop("Map", default={})}
+    schema_overrides = {
+        "cloud_config": Override(default={},
+                                 reason="an absent cloud_config is an empty map in the plan and the record (as before the catalog)"),
+    }
+    applied_defaults = ("cloud_config",)
 
     def content(self, props: Mapping[str, Any]) -> str:
         return "#cloud-config\n" + yaml.safe_dump(dict(props.get("cloud_config") or {}), default_flow_style=False)
@@ -67,7 +66,7 @@ class MultipartMimeHandler(SoftwareConfigHandler):
     """Several configs (ids of other config resources, or text) as one multipart MIME document."""
 
     type_name = "OS::Heat::MultipartMime"
-    properties = {"parts": Prop("List", default=[]), "group": Prop("String", default="Heat::Ungrouped")}
+    applied_defaults = ("parts", "group")
 
     def content(self, props: Mapping[str, Any]) -> str:
         message = MIMEMultipart(boundary="===============heatlike==")

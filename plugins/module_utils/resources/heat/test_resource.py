@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import HandlerError, LocalHandler, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import HandlerError, LocalHandler
 
 
 class TestResourceHandler(LocalHandler):
@@ -14,23 +14,8 @@ class TestResourceHandler(LocalHandler):
     __test__ = False  # not a pytest class
     type_name = "OS::Heat::TestResource"
     deterministic = False
-    properties = {
-        "value": Prop("String", default="test_string", update_allowed=True),
-        "update_replace": Prop("Boolean", default=False, update_allowed=True),
-        "fail": Prop("Boolean", default=False, update_allowed=True),
-        "wait_secs": Prop("Number", default=0, update_allowed=True),
-        "action_wait_secs": Prop("Map", update_allowed=True),
-        "attr_wait_secs": Prop("Number", default=0, update_allowed=True),
-        "client_name": Prop("String", default=""),
-        "entity_name": Prop("String", default=""),
-        "update_replace_value": Prop("String"),
-        "constraint_prop_secs": Prop("Number", default=0),
-    }
+    applied_defaults = ("value", "update_replace", "fail", "wait_secs", "attr_wait_secs", "client_name", "entity_name", "constraint_prop_secs")
     attributes = ("output",)
-
-    @classmethod
-    def update_allowed(cls, prop: str) -> bool:
-        return prop != "update_replace_value" and super().update_allowed(prop)
 
     def _act(self, logical: str, props: Mapping[str, Any], action: str) -> None:
         waits = props.get("action_wait_secs") or {}

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import LocalHandler, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import LocalHandler
 
 
 class ValueHandler(LocalHandler):
     """Holds ``value``; ``get_attr: [x, value]`` reads it."""
 
     type_name = "OS::Heat::Value"
-    properties = {"value": Prop("Any", required=True, update_allowed=True),
-                  "type": Prop("String", update_allowed=True)}
     attributes = ("value", "show")
 
     def attrs(self, obj: Any) -> dict:

@@ -25,14 +25,10 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors impor
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import status_of
 from ansible_collections.heatlike.cloud.plugins.module_utils.services.keystone import KeystoneLookupError, error_detail, find_id
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
-    CloudHandler, Found, HandlerError, Prop, sdk_exc, to_plain)
+    CloudHandler, Found, HandlerError, sdk_exc, to_plain)
 
 ADMIN_HINT = "OS::Keystone::* resources need an admin cloud (a user with the admin role)"
 MARK_KEYS = (ownership.META_STACK, ownership.META_RESOURCE)
-
-#: Heat's ``roles`` property of User, Group and the role assignment types
-ROLES_PROP = Prop("List", update_allowed=True)
-
 
 def keystone_tag(tag: str) -> str:
     """A tag Keystone accepts: ``%``, ``/`` and ``,`` percent-encoded."""
@@ -230,7 +226,7 @@ class KeystoneHandler(CloudHandler):
     # ---- reading -------------------------------------------------------------------
     def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
         out = super().desired(logical, props)
-        if "name" in self.properties:
+        if "name" in self.schema().properties:
             out["name"] = self.name_for(logical, out)
         if out.get("domain") not in (None, ""):
             out["domain"] = self.ref_id("domain", out["domain"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Prop
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone.base import KeystoneHandler
 
 
@@ -14,11 +13,7 @@ class DomainHandler(KeystoneHandler):
     type_name = "OS::Keystone::Domain"
     kind = "domain"
     collection = "domains"
-    properties = {
-        "name": Prop("String", update_allowed=True),
-        "description": Prop("String", update_allowed=True),
-        "enabled": Prop("Boolean", default=True, update_allowed=True),
-    }
+    applied_defaults = ("enabled",)
     attributes = ("show",)
     observed = frozenset({"name", "description", "enabled"})
     fields = {"name": "name", "description": "description", "enabled": "enabled"}

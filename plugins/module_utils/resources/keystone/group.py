@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Prop
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone.base import (
-    ROLES_PROP, KeystoneHandler)
+    KeystoneHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 
 class GroupHandler(KeystoneHandler):
@@ -19,12 +19,11 @@ class GroupHandler(KeystoneHandler):
     type_name = "OS::Keystone::Group"
     kind = "group"
     collection = "groups"
-    properties = {
-        "name": Prop("String", update_allowed=True),
-        "domain": Prop("String", default="default"),
-        "description": Prop("String", default="", update_allowed=True),
-        "roles": ROLES_PROP,
+    schema_overrides = {
+        "domain": Override(update_allowed=False,
+                           reason="Keystone refuses to move a group to another domain: it is replaced"),
     }
+    applied_defaults = ("domain", "description")
     attributes = ("show",)
     observed = frozenset({"name", "description", "domain", "roles"})
     fields = {"name": "name", "domain": "domain_id", "description": "description"}

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Found, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Found
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone.base import (
     KeystoneHandler, keystone_tag, plain_tag)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 
 class ProjectHandler(KeystoneHandler):
@@ -21,14 +22,11 @@ class ProjectHandler(KeystoneHandler):
     marking = "tags"
     kind = "project"
     collection = "projects"
-    properties = {
-        "name": Prop("String", update_allowed=True),
-        "domain": Prop("String", default="default"),
-        "description": Prop("String", default="", update_allowed=True),
-        "enabled": Prop("Boolean", default=True, update_allowed=True),
-        "parent": Prop("String"),
-        "tags": Prop("List", default=[], update_allowed=True),
+    schema_overrides = {
+        "domain": Override(update_allowed=False,
+                           reason="Keystone refuses to move a project to another domain: it is replaced"),
     }
+    applied_defaults = ("domain", "description", "enabled", "tags")
     attributes = ("name", "parent_id", "domain_id", "enabled", "is_domain", "show")
     observed = frozenset({"name", "description", "enabled", "domain", "tags"})
     fields = {"name": "name", "domain": "domain_id", "description": "description", "enabled": "enabled",

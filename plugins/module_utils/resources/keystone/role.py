@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Prop
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone.base import KeystoneHandler
 
 
@@ -14,10 +13,6 @@ class RoleHandler(KeystoneHandler):
     type_name = "OS::Keystone::Role"
     kind = "role"
     collection = "roles"
-    properties = {
-        "name": Prop("String", update_allowed=True),
-        "domain": Prop("String"),
-    }
     attributes = ("show",)
     observed = frozenset({"name", "domain"})
     fields = {"name": "name", "domain": "domain_id"}

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import HandlerError, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import HandlerError
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone.base import (
-    ROLES_PROP, KeystoneHandler)
+    KeystoneHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 
 class UserHandler(KeystoneHandler):
@@ -25,17 +26,12 @@ class UserHandler(KeystoneHandler):
     type_name = "OS::Keystone::User"
     kind = "user"
     collection = "users"
-    properties = {
-        "name": Prop("String", update_allowed=True),
-        "domain": Prop("String", default="default"),
-        "description": Prop("String", default="", update_allowed=True),
-        "enabled": Prop("Boolean", default=True, update_allowed=True),
-        "email": Prop("String", update_allowed=True),
-        "password": Prop("String", update_allowed=True, secret=True),
-        "default_project": Prop("String", update_allowed=True),
-        "groups": Prop("List", update_allowed=True),
-        "roles": ROLES_PROP,
+    schema_overrides = {
+        "domain": Override(update_allowed=False,
+                           reason="Keystone refuses to move a user to another domain: it is replaced"),
     }
+    applied_defaults = ("domain", "description", "enabled")
+    secret_properties = frozenset(("password",))
     attributes = ("name", "default_project_id", "domain_id", "enabled", "password_expires_at", "show")
     observed = frozenset({"name", "description", "enabled", "email", "domain", "default_project", "groups",
                           "roles"})

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Prop
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone.base import (
-    ROLES_PROP, RoleAssignmentHandler)
+    RoleAssignmentHandler)
 
 
 class UserRoleAssignmentHandler(RoleAssignmentHandler):
@@ -12,8 +11,4 @@ class UserRoleAssignmentHandler(RoleAssignmentHandler):
 
     type_name = "OS::Keystone::UserRoleAssignment"
     actor = "user"
-    properties = {
-        "user": Prop("String", required=True, update_allowed=True),
-        "roles": ROLES_PROP,
-    }
     observed = frozenset({"user", "roles"})

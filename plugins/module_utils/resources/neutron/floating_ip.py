@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, Prop, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 
 class FloatingIPHandler(NeutronTagged):
@@ -13,18 +14,15 @@ class FloatingIPHandler(NeutronTagged):
 
     type_name = "OS::Neutron::FloatingIP"
     sdk_noun, sdk_plural = "ip", "ips"
-    properties = {
-        "floating_network": Prop("String", required=True),
-        "floating_network_id": Prop("String"),
-        "floating_subnet": Prop("String"),
-        "port_id": Prop("String", update_allowed=True),
-        "fixed_ip_address": Prop("String", update_allowed=True),
-        "floating_ip_address": Prop("String"),
-        "dns_name": Prop("String"),
-        "dns_domain": Prop("String"),
-        "value_specs": Prop("Map", default={}, update_allowed=True),
-        "tags": Prop("List", update_allowed=True),
+    schema_overrides = {
+        "dns_name": Override(update_allowed=False,
+                             reason="the handler sets the DNS name only when it creates the floating IP"),
+        "dns_domain": Override(update_allowed=False,
+                               reason="the handler sets the DNS domain only when it creates the floating IP"),
+        "value_specs": Override(update_allowed=True,
+                                reason="the handler sends value_specs with every floating IP update"),
     }
+    applied_defaults = ("value_specs",)
     attributes = ("router_id", "tenant_id", "floating_network_id", "fixed_ip_address",
                   "floating_ip_address", "port_id", "show")
     observed = frozenset({"port_id", "tags"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found
 
 
 class FloatingIPAssociationHandler(CloudHandler):
@@ -13,11 +13,6 @@ class FloatingIPAssociationHandler(CloudHandler):
     type_name = "OS::Neutron::FloatingIPAssociation"
     marking = "derived"
     create_before_delete = False
-    properties = {
-        "floatingip_id": Prop("String", required=True, update_allowed=True),
-        "port_id": Prop("String", required=True, update_allowed=True),
-        "fixed_ip_address": Prop("String", update_allowed=True),
-    }
     observed = frozenset({"port_id"})
 
     def find(self, logical: str, props: Mapping[str, Any]) -> Found | None:

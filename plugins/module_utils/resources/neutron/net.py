@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, Prop, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, value_specs
 
 
 class NetHandler(NeutronTagged):
@@ -13,19 +13,7 @@ class NetHandler(NeutronTagged):
 
     type_name = "OS::Neutron::Net"
     sdk_noun, sdk_plural = "network", "networks"
-    properties = {
-        "name": Prop("String", update_allowed=True),
-        "admin_state_up": Prop("Boolean", default=True, update_allowed=True),
-        "shared": Prop("Boolean", update_allowed=True),
-        "port_security_enabled": Prop("Boolean", update_allowed=True),
-        "dns_domain": Prop("String", update_allowed=True),
-        "qos_policy": Prop("String", update_allowed=True),
-        "value_specs": Prop("Map", default={}, update_allowed=True),
-        "tenant_id": Prop("String"),
-        "dhcp_agent_ids": Prop("List", update_allowed=True),
-        "availability_zone_hints": Prop("List"),
-        "tags": Prop("List", update_allowed=True),
-    }
+    applied_defaults = ("admin_state_up", "value_specs")
     attributes = ("status", "name", "subnets", "admin_state_up", "tenant_id", "port_security_enabled",
                   "mtu", "qos_policy_id", "l2_adjacency", "segments", "show")
     observed = frozenset({"name", "admin_state_up", "shared", "port_security_enabled", "tags"})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, Prop, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 
 class PortHandler(NeutronTagged):
@@ -15,26 +16,11 @@ class PortHandler(NeutronTagged):
     sdk_noun, sdk_plural = "port", "ports"
     # a fixed IP or MAC of the old port would clash with the new one
     create_before_delete = False
-    properties = {
-        "network": Prop("String"),
-        "network_id": Prop("String"),
-        "name": Prop("String", update_allowed=True),
-        "admin_state_up": Prop("Boolean", default=True, update_allowed=True),
-        "fixed_ips": Prop("List", update_allowed=True),
-        "security_groups": Prop("List", update_allowed=True),
-        "mac_address": Prop("String"),
-        "device_id": Prop("String", update_allowed=True),
-        "device_owner": Prop("String", update_allowed=True),
-        "allowed_address_pairs": Prop("List", update_allowed=True),
-        "binding:vnic_type": Prop("String", update_allowed=True),
-        "port_security_enabled": Prop("Boolean", update_allowed=True),
-        "qos_policy": Prop("String", update_allowed=True),
-        "dns_name": Prop("String", update_allowed=True),
-        "value_specs": Prop("Map", default={}, update_allowed=True),
-        "tags": Prop("List", update_allowed=True),
-        "replacement_policy": Prop("String", default="AUTO", update_allowed=True),
-        "propagate_uplink_status": Prop("Boolean", update_allowed=True),
+    schema_overrides = {
+        "no_fixed_ips": Override(update_allowed=False,
+                                 reason="the handler applies no_fixed_ips only when it creates the port"),
     }
+    applied_defaults = ("admin_state_up", "value_specs", "replacement_policy")
     attributes = ("admin_state_up", "device_id", "device_owner", "fixed_ips", "mac_address", "name",
                   "network_id", "security_groups", "status", "tenant_id", "allowed_address_pairs",
                   "subnets", "port_security_enabled", "dns_assignment", "qos_policy_id", "show")

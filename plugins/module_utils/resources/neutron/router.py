@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, Prop, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 
 class RouterHandler(NeutronTagged):
@@ -13,17 +14,13 @@ class RouterHandler(NeutronTagged):
 
     type_name = "OS::Neutron::Router"
     sdk_noun, sdk_plural = "router", "routers"
-    properties = {
-        "name": Prop("String", update_allowed=True),
-        "admin_state_up": Prop("Boolean", default=True, update_allowed=True),
-        "external_gateway_info": Prop("Map", update_allowed=True),
-        "distributed": Prop("Boolean"),
-        "ha": Prop("Boolean"),
-        "l3_agent_ids": Prop("List", update_allowed=True),
-        "availability_zone_hints": Prop("List"),
-        "value_specs": Prop("Map", default={}, update_allowed=True),
-        "tags": Prop("List", update_allowed=True),
+    schema_overrides = {
+        "availability_zone_hints": Override(update_allowed=False,
+                                            reason="Neutron takes availability zone hints only when a router is created"),
+        "l3_agent_id": Override(update_allowed=False,
+                                reason="the handler does not move routers between L3 agents in place"),
     }
+    applied_defaults = ("admin_state_up", "value_specs")
     attributes = ("status", "external_gateway_info", "name", "admin_state_up", "tenant_id", "show")
     observed = frozenset({"name", "admin_state_up", "tags", "external_gateway_info"})
 

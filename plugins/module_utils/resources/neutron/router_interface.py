@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found
 
 
 class RouterInterfaceHandler(CloudHandler):
@@ -13,14 +13,6 @@ class RouterInterfaceHandler(CloudHandler):
     type_name = "OS::Neutron::RouterInterface"
     marking = "derived"
     create_before_delete = False
-    properties = {
-        "router": Prop("String", required=True),
-        "router_id": Prop("String"),
-        "subnet": Prop("String"),
-        "subnet_id": Prop("String"),
-        "port": Prop("String"),
-        "port_id": Prop("String"),
-    }
 
     def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
         out = super().desired(logical, props)

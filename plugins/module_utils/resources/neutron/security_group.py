@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 _RULE_KEYS = ("direction", "ethertype", "protocol", "port_range_min", "port_range_max",
               "remote_ip_prefix", "remote_group_id")
@@ -16,12 +17,11 @@ class SecurityGroupHandler(NeutronTagged):
 
     type_name = "OS::Neutron::SecurityGroup"
     sdk_noun, sdk_plural = "security_group", "security_groups"
-    properties = {
-        "name": Prop("String", update_allowed=True),
-        "description": Prop("String", update_allowed=True),
-        "rules": Prop("List", default=[], update_allowed=True),
-        "tags": Prop("List", update_allowed=True),
+    schema_overrides = {
+        "stateful": Override(update_allowed=False,
+                             reason="the handler sets statefulness only when it creates the group"),
     }
+    applied_defaults = ("rules",)
     attributes = ("show",)
     observed = frozenset({"name", "description", "rules", "tags"})
 

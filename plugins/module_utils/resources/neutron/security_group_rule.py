@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found
 
 _MATCH = ("direction", "ethertype", "protocol", "port_range_min", "port_range_max",
           "remote_ip_prefix", "remote_group_id")
@@ -17,17 +17,7 @@ class SecurityGroupRuleHandler(CloudHandler):
     type_name = "OS::Neutron::SecurityGroupRule"
     marking = "description"
     create_before_delete = False  # Neutron refuses two identical rules
-    properties = {
-        "security_group": Prop("String", required=True),
-        "description": Prop("String"),
-        "direction": Prop("String", default="ingress"),
-        "ethertype": Prop("String", default="IPv4"),
-        "port_range_min": Prop("Integer"),
-        "port_range_max": Prop("Integer"),
-        "protocol": Prop("String"),
-        "remote_group": Prop("String"),
-        "remote_ip_prefix": Prop("String"),
-    }
+    applied_defaults = ("direction", "ethertype")
     attributes = ("show",)
 
     def desired(self, logical: str, props: Mapping[str, Any]) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, Prop, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, value_specs
 
 
 class SubnetHandler(NeutronTagged):
@@ -15,26 +15,7 @@ class SubnetHandler(NeutronTagged):
     sdk_noun, sdk_plural = "subnet", "subnets"
     # cidr cannot overlap the old subnet on the same network: delete before create
     create_before_delete = False
-    properties = {
-        "network": Prop("String", required=True),
-        "network_id": Prop("String"),
-        "cidr": Prop("String"),
-        "ip_version": Prop("Integer", default=4),
-        "name": Prop("String", update_allowed=True),
-        "enable_dhcp": Prop("Boolean", default=True, update_allowed=True),
-        "dns_nameservers": Prop("List", default=[], update_allowed=True),
-        "gateway_ip": Prop("String", update_allowed=True),
-        "allocation_pools": Prop("List", update_allowed=True),
-        "host_routes": Prop("List", update_allowed=True),
-        "ipv6_address_mode": Prop("String"),
-        "ipv6_ra_mode": Prop("String"),
-        "subnetpool": Prop("String"),
-        "prefixlen": Prop("Integer"),
-        "segment": Prop("String", update_allowed=True),
-        "tenant_id": Prop("String"),
-        "value_specs": Prop("Map", default={}, update_allowed=True),
-        "tags": Prop("List", update_allowed=True),
-    }
+    applied_defaults = ("ip_version", "enable_dhcp", "dns_nameservers", "value_specs")
     attributes = ("name", "network_id", "tenant_id", "allocation_pools", "gateway_ip", "host_routes",
                   "ip_version", "cidr", "dns_nameservers", "enable_dhcp", "segment_id", "show")
     observed = frozenset({"name", "enable_dhcp", "dns_nameservers", "tags", "cidr"})

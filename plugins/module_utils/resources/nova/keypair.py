@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found
 
 
 class KeyPairHandler(CloudHandler):
@@ -13,13 +13,7 @@ class KeyPairHandler(CloudHandler):
     type_name = "OS::Nova::KeyPair"
     marking = "name"
     create_before_delete = False  # the name is unique
-    properties = {
-        "name": Prop("String", required=True),
-        "save_private_key": Prop("Boolean", default=False),
-        "public_key": Prop("String"),
-        "type": Prop("String"),
-        "user": Prop("String"),
-    }
+    applied_defaults = ("save_private_key",)
     attributes = ("public_key", "private_key", "show")
     observed = frozenset({"public_key"})
 

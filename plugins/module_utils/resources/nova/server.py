@@ -17,7 +17,8 @@ from typing import Any, Callable, Iterable, Mapping
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.ids import looks_like_id
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
-    CloudHandler, Found, HandlerError, Prop, to_plain)
+    CloudHandler, Found, HandlerError, to_plain)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 
 CONFIG_CACHE_PREFIX = "software_config:"  # where config resources publish their content by id
 
@@ -36,33 +37,12 @@ class ServerHandler(CloudHandler):
     type_name = "OS::Nova::Server"
     marking = "metadata"
     create_before_delete = False  # ports given by the template can be bound to one server only
-    properties = {
-        "name": Prop("String", update_allowed=True),
-        "image": Prop("String", update_allowed=True),
-        "flavor": Prop("String", required=True, update_allowed=True),
-        "flavor_update_policy": Prop("String", default="RESIZE", update_allowed=True),
-        "image_update_policy": Prop("String", default="REBUILD", update_allowed=True),
-        "key_name": Prop("String"),
-        "admin_user": Prop("String"),
-        "availability_zone": Prop("String"),
-        "security_groups": Prop("List", default=[]),
-        "networks": Prop("List", default=[], update_allowed=True),
-        "scheduler_hints": Prop("Map"),
-        "metadata": Prop("Map", default={}, update_allowed=True),
-        "user_data_format": Prop("String", default="HEAT_CFNTOOLS"),
-        "software_config_transport": Prop("String", default="POLL_SERVER_CFN", update_allowed=True),
-        "user_data_update_policy": Prop("String", default="REPLACE", update_allowed=True),
-        "user_data": Prop("String", default="", update_allowed=True),
-        "reservation_id": Prop("String"),
-        "config_drive": Prop("Boolean"),
-        "diskConfig": Prop("String"),
-        "personality": Prop("Map", default={}),
-        "admin_pass": Prop("String", update_allowed=True, secret=True),
-        "block_device_mapping": Prop("List"),
-        "block_device_mapping_v2": Prop("List"),
-        "deployment_swift_data": Prop("Map", default={}, update_allowed=True),
-        "tags": Prop("List", update_allowed=True),
+    schema_overrides = {
+        "networks": Override(default=[],
+                             reason="an absent networks list is an empty list in the plan and the record, so it compares equal to a server's observed networks"),
     }
+    applied_defaults = ("flavor_update_policy", "image_update_policy", "security_groups", "networks", "metadata", "user_data_format", "software_config_transport", "user_data_update_policy", "user_data", "personality", "deployment_swift_data")
+    secret_properties = frozenset(("admin_pass",))
     attributes = ("show", "addresses", "networks", "first_address", "instance_name", "accessIPv4",
                   "accessIPv6", "console_urls", "name", "os_collect_config", "tags")
     observed = frozenset({"name", "metadata"})
@@ -85,7 +65,7 @@ class ServerHandler(CloudHandler):
         for prop, (policy_prop, in_place) in _POLICIES.items():
             if prop not in changed:
                 continue
-            policy = str(desired.get(policy_prop) or self.properties[policy_prop].default).upper()
+            policy = str(desired.get(policy_prop) or self.schema().properties[policy_prop].default).upper()
             if policy in in_place:
                 notes[prop] = (False, in_place[policy])
             else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found, Prop
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found
 
 
 class ServerGroupHandler(CloudHandler):
@@ -13,11 +13,7 @@ class ServerGroupHandler(CloudHandler):
 
     type_name = "OS::Nova::ServerGroup"
     marking = "name"
-    properties = {
-        "name": Prop("String"),
-        "policies": Prop("List", default=["anti-affinity"]),
-        "rules": Prop("Map"),
-    }
+    applied_defaults = ("policies",)
     attributes = ("show",)
     observed = frozenset({"policies"})
 

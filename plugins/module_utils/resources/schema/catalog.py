@@ -13,8 +13,9 @@ from typing import Any, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.catalog_data import (
     ALIASES, CATALOG, HEAT_VERSION)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.constraints import constraint_from_facts
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
-    Attribute, Property, Rename, ResourceSchema, constraint_from_facts)
+    Attribute, Property, Rename, ResourceSchema)
 
 __all__ = ["HEAT_VERSION", "UNKNOWN_TYPE_MESSAGE", "UNKNOWN_ATTRIBUTE_MESSAGE", "canonical_type", "get",
            "type_names", "property_from_facts", "schema_from_facts", "provider_schema"]
