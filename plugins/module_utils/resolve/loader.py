@@ -10,11 +10,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors impor
     LimitError,
     TemplateError,
 )
-from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import (
-    Unresolved,
-    contains_unresolved,
-    template_form,
-)
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import Unresolved, contains_unresolved
 from ansible_collections.heatlike.cloud.plugins.module_utils.graph.dag import Graph
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve import functions as fn
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve import parameters as params_mod
@@ -24,6 +20,8 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.context imp
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.model import Limits, ResolvedStack, ResourceDef
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.outputs import resolve_outputs
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.resource_defs import build_resource
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_resource_type
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.dependencies import StackIndex
 from ansible_collections.heatlike.cloud.plugins.module_utils.template.environment import Environment
 from ansible_collections.heatlike.cloud.plugins.module_utils.template.files import FileLoader
 from ansible_collections.heatlike.cloud.plugins.module_utils.template.versions import Template
@@ -208,134 +206,14 @@ class StackLoader:
 
     # ------------------------------------------------------------------ implicit edges
     def _implicit_edges(self, resources: dict[str, ResourceDef]) -> None:
-        by_type: dict[str, list[ResourceDef]] = {}
-        for r in resources.values():
-            t = self.env.resolve_type(r.type, r.name)[0]
-            by_type.setdefault(t, []).append(r)
-        subnets = by_type.get("OS::Neutron::Subnet", [])
-        all_subnets = {s.name for s in subnets}
-        subnet_by_net: dict[Any, list[str]] = {}
-        for s in subnets:
-            subnet_by_net.setdefault(_key(_prop(s.properties, "network", "network_id")),
-                                     []).append(s.name)
-
-        def add(r: ResourceDef, dep: str) -> None:
-            if dep != r.name and dep not in r.depends_on:
-                r.implicit_depends_on.add(dep)
-                r.depends_on.add(dep)
-
-        for p in by_type.get("OS::Neutron::Port", []):
-            net = _key(_prop(p.properties, "network", "network_id"))
-            for s in subnet_by_net.get(net, []):
-                add(p, s)
-        for srv in by_type.get("OS::Nova::Server", []):
-            nets = (srv.properties or {}).get("networks") if isinstance(srv.properties, dict) \
-                else None
-            if not nets or not isinstance(nets, list):
+        """Heat's implicit dependencies: each resource's type adds its own (``add_dependencies``)."""
+        types = {name: self.env.resolve_type(r.type, r.name)[0] for name, r in resources.items()}
+        index = StackIndex(resources, types)
+        for name, r in resources.items():
+            known = get_resource_type(types[name])
+            if known is None:
                 continue
-            net_ids = []
-            any_unknown = False
-            for n in nets:
-                nid = _key(_prop(n, "network", "uuid")) if isinstance(n, dict) else None
-                if nid is None or nid == "":
-                    any_unknown = True
-                    break
-                net_ids.append(nid)
-            if any_unknown:
-                new = all_subnets - srv.depends_on
-                new.discard(srv.name)
-                srv.implicit_depends_on |= new
-                srv.depends_on |= new
-                continue
-            for s in subnet_by_net.get(None, []):
-                add(srv, s)
-            for nid in net_ids:
-                for s in subnet_by_net.get(nid, []):
-                    add(srv, s)
-        ifaces = by_type.get("OS::Neutron::RouterInterface", [])
-        iface_by_router: dict[Any, list[str]] = {}
-        iface_by_subnet: dict[Any, list[str]] = {}
-        for i in ifaces:
-            iface_by_router.setdefault(_key(_prop(i.properties, "router", "router_id")),
-                                       []).append(i.name)
-            iface_by_subnet.setdefault(_key(_prop(i.properties, "subnet", "subnet_id")),
-                                       []).append(i.name)
-        gateways = by_type.get("OS::Neutron::RouterGateway", [])
-        gw_by_net: dict[Any, list[str]] = {}
-        for g in gateways:
-            gw_by_net.setdefault(_key(_prop(g.properties, "network", "network_id")),
-                                 []).append(g.name)
-            for i in iface_by_router.get(_key(_prop(g.properties, "router_id", "router")), []):
-                add(g, i)
-            for s in subnet_by_net.get(_key(_prop(g.properties, "network", "network_id")), []):
-                add(g, s)
-        routers = by_type.get("OS::Neutron::Router", [])
-        router_by_net: dict[Any, list[str]] = {}
-        for rt in routers:
-            gw = _prop(rt.properties, "external_gateway_info")
-            if isinstance(gw, dict):
-                router_by_net.setdefault(_key(_prop(gw, "network", "network_id")),
-                                         []).append(rt.name)
-        for fip in by_type.get("OS::Neutron::FloatingIP", []):
-            fnet = _key(_prop(fip.properties, "floating_network", "floating_network_id"))
-            for g in gw_by_net.get(fnet, []):
-                add(fip, g)
-            for rt in router_by_net.get(fnet, []):
-                add(fip, rt)
-            self._interface_edges(fip, resources, iface_by_subnet, add, floating_ip=True)
-        for t in ("OS::Neutron::FloatingIPAssociation", "OS::Neutron::FloatingIPPortForward"):
-            for assoc in by_type.get(t, []):
-                self._interface_edges(assoc, resources, iface_by_subnet, add, floating_ip=False)
-
-    def _interface_edges(self, r: ResourceDef, resources: dict, iface_by_subnet: dict,
-                         add: Any, floating_ip: bool) -> None:
-        """RouterInterfaces on the subnet of a Port that ``r`` already depends on.
-
-        As Heat (offline): a port without ``fixed_ips`` matches only interfaces whose subnet
-        is unknown, and only for a FloatingIP; an association looks at the first fixed IP.
-        """
-        if not iface_by_subnet:
-            return
-        for d in sorted(r.depends_on - r.implicit_depends_on):
-            port = resources.get(d)
-            if port is None or self.env.resolve_type(port.type, port.name)[0] != \
-                    "OS::Neutron::Port":
-                continue
-            fixed = _prop(port.properties, "fixed_ips")
-            if not fixed or not isinstance(fixed, list):
-                if floating_ip:
-                    for i in iface_by_subnet.get(None, []):
-                        add(r, i)
-                continue
-            for fx in fixed if floating_ip else fixed[:1]:
-                sub = _prop(fx, "subnet", "subnet_id") if isinstance(fx, dict) else None
-                for i in iface_by_subnet.get(_key(sub), []):
-                    add(r, i)
-
-
-def _key(v: Any) -> Any:
-    """Comparable key of a property value as Heat sees it before creation.
-
-    A reference to a resource is its name (Heat's reference id before the resource exists);
-    anything else that needs a created resource is None (Heat's get_attr before creation).
-    """
-    if isinstance(v, Unresolved):
-        tf = v.template_form
-        if isinstance(tf, dict) and len(tf) == 1:
-            (k, a), = tf.items()
-            if k in ("get_resource", "Ref") and isinstance(a, str):
-                return a
-        return None
-    if v is None or isinstance(v, (str, int, float, bool)):
-        return v
-    return repr(template_form(v))
-
-
-def _prop(props: Any, *names: str) -> Any:
-    if not isinstance(props, dict):
-        return None
-    for n in names:
-        v = props.get(n)
-        if v is not None and v != "":
-            return v
-    return None
+            for dep in set(known.add_dependencies(r, index)):
+                if dep != name and dep not in r.depends_on:
+                    r.implicit_depends_on.add(dep)
+                    r.depends_on.add(dep)

@@ -5,10 +5,13 @@
   Heat's global environment resolved), else one built from the handler's property
   declarations; None when nobody knows the type.
 * :func:`get_handler` — the handler class converging a type (``os_heatlike_stack``), or None.
+* :func:`get_resource_type` — the class holding the engine's knowledge of a type (its
+  handler, or type knowledge only: implicit dependencies of a type nobody converges), or None.
 * :func:`require_schema` — like :func:`get_schema` but raises Heat's "The Resource Type (X)
   could not be found." as a :class:`~..errors.TemplateError`.
 
-Handlers are listed explicitly in ``handlers.py`` (``HANDLERS``: type name -> class);
+Handlers are listed explicitly in ``handlers.py`` (``HANDLERS``: type name -> class, and
+``TYPE_KNOWLEDGE`` for types known but not converged);
 AnsiballZ only ships module_utils it sees imported, so there is no discovery.
 """
 
@@ -20,7 +23,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema im
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import (
     Attribute, Property, ResourceSchema, validate_properties)
 
-__all__ = ["get_schema", "get_handler", "require_schema", "handler_types", "validate",
+__all__ = ["get_schema", "get_handler", "get_resource_type", "require_schema", "handler_types", "validate",
            "UNKNOWN_TYPE_MESSAGE", "ResourceSchema", "Property", "Attribute", "validate_properties"]
 
 UNKNOWN_TYPE_MESSAGE = catalog.UNKNOWN_TYPE_MESSAGE
@@ -35,8 +38,15 @@ def _handlers() -> dict:
 
 
 def get_handler(type_name: str) -> Any:
-    """The handler class that converges ``type_name``, or None."""
+    """The handler class that converges ``type_name``, or None (the one handler lookup)."""
     return _handlers().get(type_name)
+
+
+def get_resource_type(type_name: str) -> Any:
+    """The class knowing ``type_name`` (``add_dependencies``, ``delete_rank``): its handler,
+    else its type knowledge (types known but not converged); None when nobody knows it."""
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources import handlers
+    return handlers.HANDLERS.get(type_name) or handlers.TYPE_KNOWLEDGE.get(type_name)
 
 
 def handler_types() -> list[str]:
