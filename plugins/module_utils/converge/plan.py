@@ -22,14 +22,12 @@ UNKNOWN = "(known after apply)"
 UNKNOWN_MARK = "(known after apply"
 ACTIONS = ("create", "update", "replace", "delete", "unchanged")
 
-# delete order for resources whose dependencies are unknown (orphans): lower first
-DELETE_RANK = {
-    "OS::Cinder::VolumeAttachment": 0, "OS::Neutron::FloatingIPAssociation": 0,
-    "OS::Neutron::RouterInterface": 1, "OS::Neutron::FloatingIP": 1, "OS::Nova::Server": 2,
-    "OS::Neutron::SecurityGroupRule": 3, "OS::Neutron::Port": 3, "OS::Cinder::Volume": 3,
-    "OS::Nova::KeyPair": 3, "OS::Nova::ServerGroup": 3, "OS::Neutron::Subnet": 4,
-    "OS::Neutron::Router": 5, "OS::Neutron::SecurityGroup": 5, "OS::Neutron::Net": 6,
-}
+
+def delete_rank(type_name: str) -> int | None:
+    """Delete order of an orphan (dependencies unknown) of ``type_name``: lower first, None:
+    unordered; the handler's ``delete_rank``."""
+    cls = handler_class(type_name)
+    return None if cls is None else cls.delete_rank
 
 
 class Unknown(str):

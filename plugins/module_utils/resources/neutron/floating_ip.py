@@ -15,6 +15,7 @@ class FloatingIPHandler(NeutronTagged):
     """A floating IP from an external network, optionally bound to a port."""
 
     type_name = "OS::Neutron::FloatingIP"
+    delete_rank = 1
 
     @classmethod
     def add_dependencies(cls, resource: Any, index: StackIndex) -> list[str]:

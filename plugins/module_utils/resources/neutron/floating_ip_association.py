@@ -13,6 +13,7 @@ class FloatingIPAssociationHandler(CloudHandler):
     """Binds a floating IP to a port; identity is the floating IP id."""
 
     type_name = "OS::Neutron::FloatingIPAssociation"
+    delete_rank = 0
 
     @classmethod
     def add_dependencies(cls, resource: Any, index: StackIndex) -> list[str]:

@@ -14,6 +14,7 @@ class PortHandler(NeutronTagged):
     """A Neutron port, tagged with its stack and logical name."""
 
     type_name = "OS::Neutron::Port"
+    delete_rank = 3
 
     @classmethod
     def add_dependencies(cls, resource: Any, index: StackIndex) -> list[str]:

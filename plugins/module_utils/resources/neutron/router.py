@@ -12,6 +12,7 @@ class RouterHandler(NeutronTagged):
     """A Neutron router (optionally with an external gateway), tagged."""
 
     type_name = "OS::Neutron::Router"
+    delete_rank = 5
     sdk_noun, sdk_plural = "router", "routers"
     properties = {
         "name": Prop("String", update_allowed=True),

@@ -15,6 +15,7 @@ class SecurityGroupHandler(NeutronTagged):
     """A security group whose ``rules`` are converged as a set."""
 
     type_name = "OS::Neutron::SecurityGroup"
+    delete_rank = 5
     sdk_noun, sdk_plural = "security_group", "security_groups"
     properties = {
         "name": Prop("String", update_allowed=True),

@@ -34,6 +34,7 @@ class ServerHandler(CloudHandler):
     """A Nova server; waits for ACTIVE, reports the fault on ERROR."""
 
     type_name = "OS::Nova::Server"
+    delete_rank = 2
 
     @classmethod
     def add_dependencies(cls, resource: Any, index: StackIndex) -> Iterable[str]:
