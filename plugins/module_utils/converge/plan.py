@@ -16,7 +16,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors impor
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
     Context, Found, Handler, HandlerError, LocalHandler, same)
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_handler
 
 UNKNOWN = "(known after apply)"
 UNKNOWN_MARK = "(known after apply"
@@ -26,7 +26,7 @@ ACTIONS = ("create", "update", "replace", "delete", "unchanged")
 def delete_rank(type_name: str) -> int | None:
     """Delete order of an orphan (dependencies unknown) of ``type_name``: lower first, None:
     unordered; the handler's ``delete_rank``."""
-    cls = handler_class(type_name)
+    cls = get_handler(type_name)
     return None if cls is None else cls.delete_rank
 
 
@@ -149,7 +149,7 @@ def make_handlers(ctx: Context, types: Iterable[str], where: Mapping[str, str] |
     """One handler instance per type; unsupported types fail before any write."""
     handlers = {}
     for rtype in sorted(set(types)):
-        cls = handler_class(rtype)
+        cls = get_handler(rtype)
         if cls is None:
             names = sorted(n for n, t in (where or {}).items() if t == rtype)
             where_txt = f"resources.{names[0]}: " if names else ""

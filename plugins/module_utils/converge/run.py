@@ -28,7 +28,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction im
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context, HandlerError
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.nested_stack import (
     NestedStackHandler, nested_stack_id)
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_handler
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import RetryPolicy
 from ansible_collections.heatlike.cloud.plugins.module_utils.state.local import LocalBackend, StackRecord, now
 
@@ -302,7 +302,7 @@ def converge(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor:
 
 def _preflight(resolved: Any, opts: Options) -> None:
     """Checks of handlers over the whole stack, before any write (``preflight`` classmethods)."""
-    for cls in {handler_class(r.type) for r in resolved.resources.values()}:
+    for cls in {get_handler(r.type) for r in resolved.resources.values()}:
         check = getattr(cls, "preflight", None)
         if check is not None:
             check(resolved, opts)

@@ -74,8 +74,3 @@ HANDLERS: dict[str, type[Handler]] = {cls.type_name: cls for cls in (
 TYPE_KNOWLEDGE: dict[str, type[ResourceType]] = {cls.type_name: cls for cls in (
     RouterGatewayType, FloatingIPPortForwardType,
 )}
-
-
-def handler_class(type_name: str) -> type[Handler] | None:
-    """The handler class converging ``type_name``, or None when the type is not supported."""
-    return HANDLERS.get(type_name)

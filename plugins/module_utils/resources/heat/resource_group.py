@@ -18,6 +18,7 @@ import hashlib
 import json
 from typing import Any, Callable, Iterable, Mapping
 
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_handler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
     Found, Handler, HandlerError, Prop, is_not_found, same)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.nested_stack import NestedStackHandler
@@ -58,12 +59,10 @@ class ResourceGroupHandler(Handler):
 
     # ---- members -------------------------------------------------------------------
     def _member(self, logical: str, member_type: str) -> Handler:
-        from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class
-
         cache = self.__dict__.setdefault("_members", {})
         if (logical, member_type) in cache:
             return cache[(logical, member_type)]
-        cls = handler_class(member_type)
+        cls = get_handler(member_type)
         sub = dataclasses.replace(self.ctx, stack_name=f"{self.ctx.stack_name}/{logical}",
                                   local_store=self.ctx.local_store.setdefault(f"group:{logical}", {}))
         nested = self.ctx.nested
