@@ -1,4 +1,4 @@
-"""Templates inside a stack: provider templates, group members and ``AWS::CloudFormation::Stack``.
+"""Templates inside a stack: provider templates, group members and templates given by URL.
 
 Each is resolved by a child loader of the same class as the parent's (``type(ld)``), one
 nesting level deeper, within the parent's limits and resource counter.
@@ -21,10 +21,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.template.environmen
 )
 from ansible_collections.heatlike.cloud.plugins.module_utils.template.versions import parse_template
 
-try:
-    from ansible_collections.heatlike.cloud.plugins.module_utils import resources as _resources
-except ImportError:  # pragma: no cover - the catalog is optional
-    _resources = None
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_schema
 
 
 def nested_loader(ld: Any, r: ResourceDef, loc: str, rpath: str, extra_depth: int = 1) -> Any:
@@ -67,17 +64,18 @@ def load_nested(ld: Any, r: ResourceDef, loc: str, rpath: str, params: Any = Non
         (r.properties or {}) if params is None else params, r.name, counter=ld.counter)
 
 
-def load_cfn_stack(ld: Any, r: ResourceDef, rpath: str) -> None:
-    """``AWS::CloudFormation::Stack``: the ``TemplateURL`` template, resolved with ``Parameters``."""
-    url = r.properties["TemplateURL"]
+def load_url_stack(ld: Any, r: ResourceDef, rpath: str, url_prop: str, params_prop: str) -> None:
+    """A type whose resource is a nested stack (``template_url``, e.g. ``AWS::CloudFormation::Stack``):
+    the template named by ``url_prop`` resolved with ``params_prop``."""
+    url = r.properties[url_prop]
     try:
         loc = ld.files.locate(url, ld.tmpl.base_dir, file=ld.file,
-                              path=rpath + ".Properties.TemplateURL")
+                              path="%s.Properties.%s" % (rpath, url_prop))
     except HeatlikeError as exc:
         exc.message = "%s<nested_stack>: Could not fetch remote template '%s': %s" \
             % (rpath, url, exc.message)
         raise
-    params = r.properties.get("Parameters") or {}
+    params = r.properties.get(params_prop) or {}
     r.nested = load_nested(ld, r, loc, rpath, params)
 
 
@@ -92,26 +90,26 @@ def _substitute_index(value: Any, var: str, index: int = 0) -> Any:
     return value
 
 
-def check_group_member_type(ld: Any, type_name: str, r: ResourceDef, rpath: str) -> Any:
+def check_group_member_type(ld: Any, known: Any, r: ResourceDef, rpath: str) -> Any:
     """Heat builds the member template of a group: its type must exist.
 
-    A ResourceGroup whose member type is a provider template gets ``member_loader``; the
-    member template is resolved once here (index 0) so its errors and limits show offline.
-    Returns that member stack (None otherwise).
+    ``known`` is the group's type (``member_definition``: the property holding the member).
+    A group with ``member_stacks`` whose member type is a provider template gets
+    ``member_loader``; the member template is resolved once here (index 0) so its errors and
+    limits show offline. Returns that member stack (None otherwise).
     """
-    key = {"OS::Heat::AutoScalingGroup": "resource",
-           "OS::Heat::ResourceGroup": "resource_def"}.get(type_name)
+    key = known.member_definition if known is not None else None
     if key is None or not isinstance(r.properties, dict):
         return None
     member = r.properties.get(key)
     mtype = member.get("type") if isinstance(member, dict) else None
-    if not isinstance(mtype, str) or _resources is None:
+    if not isinstance(mtype, str):
         return None
     final, base = ld.env.resolve_type(mtype)
     if is_template_ref(final):
         loc = ld.files.locate(final, base or ld.tmpl.base_dir, file=ld.file,
                               path="%s.properties.%s.type" % (rpath, key))
-        if type_name != "OS::Heat::ResourceGroup":
+        if not known.member_stacks:
             return None
         # the group is one nested stack, each member another one below it
         r.member_loader = nested_loader(ld, r, loc, rpath, extra_depth=2)
@@ -129,7 +127,7 @@ def check_group_member_type(ld: Any, type_name: str, r: ResourceDef, rpath: str)
         return nested
     if not ld.validate_props:
         return None
-    if final != NONE_TYPE and _resources.get_schema(final) is None:
+    if final != NONE_TYPE and get_schema(final) is None:
         raise TemplateError("%s<nested_stack>: The Resource Type (%s) could not be found."
                             % (rpath, final), file=ld.file, path=None)
     return None

@@ -1,9 +1,9 @@
 """One resource definition of a template -> a :class:`~.model.ResourceDef`.
 
 Keys checked, properties and metadata resolved, dependencies from references and
-``depends_on``, the type resolved through the environment (provider templates and
-``AWS::CloudFormation::Stack`` loaded as nested stacks) and properties validated against
-the resource catalog.
+``depends_on``, the type resolved through the environment (provider templates and types
+whose resource is a template given by URL loaded as nested stacks) and properties
+validated against the resource catalog.
 """
 
 from __future__ import annotations
@@ -19,25 +19,21 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.template.environmen
     is_template_ref,
 )
 
-try:
-    from ansible_collections.heatlike.cloud.plugins.module_utils import resources as _resources
-except ImportError:  # pragma: no cover - the catalog is optional
-    _resources = None
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_resource_type, get_schema
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import validate_properties
 
 _DELETION_POLICIES = {"delete": "Delete", "retain": "Retain", "snapshot": "Snapshot"}
 
 
 def check_attr(ld: Any, name: str, attr: str, f: fn.Function) -> None:
     """Heat rejects get_attr of an attribute the resource type does not have."""
-    if _resources is None or not hasattr(_resources, "get_schema"):
-        return
     rtype = ld.all_resources[name].get(ld.tmpl.fields["type"])
     if not isinstance(rtype, str):
         return
     final = ld.env.resolve_type(rtype, name)[0]
     if final == NONE_TYPE or is_template_ref(final):
         return
-    schema = _resources.get_schema(final)
+    schema = get_schema(final)
     attrs = getattr(schema, "attributes", None)
     if not attrs or getattr(schema, "dynamic_attributes", False) or \
             getattr(schema, "provider", False):
@@ -121,30 +117,25 @@ def build_resource(ld: Any, name: str, rdef: dict, parser: fn.Parser) -> Resourc
         r.nested_loader = nested.nested_loader(ld, r, loc, rpath)
         r.nested = r.nested_loader(r.properties or {}, r.name, counter=ld.counter)
     else:
-        if final_type == "AWS::CloudFormation::Stack" and isinstance(r.properties, dict) \
-                and isinstance(r.properties.get("TemplateURL"), str):
-            nested.load_cfn_stack(ld, r, rpath)
+        known = get_resource_type(final_type)
+        url_props = known.template_url if known is not None else None
+        if url_props is not None and isinstance(r.properties, dict) \
+                and isinstance(r.properties.get(url_props[0]), str):
+            nested.load_url_stack(ld, r, rpath, *url_props)
         if ld.validate_props and ext is None:
             validate_resource_properties(ld, final_type, r, rpath)
-        member = nested.check_group_member_type(ld, final_type, r, rpath)
+        member = nested.check_group_member_type(ld, known, r, rpath)
         if member is not None:
             ld.member_nested[r.name] = member
     return r
 
 
 def validate_resource_properties(ld: Any, type_name: str, r: ResourceDef, rpath: str) -> None:
-    """Type lookup and property validation by the resource catalog (when installed)."""
-    if _resources is None or not hasattr(_resources, "get_schema"):
-        return
-    schema = _resources.get_schema(type_name)
+    """Type lookup and property validation by the resource catalog."""
+    schema = get_schema(type_name)
     if schema is None:
         raise TemplateError("The Resource Type (%s) could not be found." % type_name,
                             file=ld.file, path=rpath)
-    try:
-        from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties \
-            import validate_properties
-    except ImportError:  # pragma: no cover - catalog without a validator
-        return
     first = len(ld.skipped)
     validate_properties(schema, r.properties or {},
                         "%s.%s" % (rpath, ld.tmpl.fields["properties"]), file=ld.file,

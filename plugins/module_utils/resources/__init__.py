@@ -6,7 +6,7 @@
   declarations; None when nobody knows the type.
 * :func:`get_handler` — the handler class converging a type (``os_heatlike_stack``), or None.
 * :func:`get_resource_type` — the class holding the engine's knowledge of a type (its
-  handler, or type knowledge only: implicit dependencies of a type nobody converges), or None.
+  handler, or type knowledge only: Heat's facts of a type nobody converges), or None.
 * :func:`require_schema` — like :func:`get_schema` but raises Heat's "The Resource Type (X)
   could not be found." as a :class:`~..errors.TemplateError`.
 
@@ -43,7 +43,7 @@ def get_handler(type_name: str) -> Any:
 
 
 def get_resource_type(type_name: str) -> Any:
-    """The class knowing ``type_name`` (``add_dependencies``, ``delete_rank``): its handler,
+    """The class knowing ``type_name`` (``add_dependencies``, ``delete_rank``, ...): its handler,
     else its type knowledge (types known but not converged); None when nobody knows it."""
     from ansible_collections.heatlike.cloud.plugins.module_utils.resources import handlers
     return handlers.HANDLERS.get(type_name) or handlers.TYPE_KNOWLEDGE.get(type_name)

@@ -147,14 +147,23 @@ def _plain(value: Any) -> Any:
 class ResourceType:
     """What the engine knows of a resource type besides converging it (Heat's type facts).
 
-    Every handler is one; a type the engine does not converge but whose resources still get
-    implicit dependencies subclasses this alone and is listed in ``handlers.TYPE_KNOWLEDGE``.
+    Every handler is one; a type the engine does not converge but whose facts the resolver
+    still applies subclasses this alone and is listed in ``handlers.TYPE_KNOWLEDGE``.
     """
 
     type_name: str = ""
     #: delete order of an orphan (a resource of unknown wiring): lower ranks are deleted first;
     #: None: no order among orphans
     delete_rank: int | None = None
+    #: a group: the template property holding its member definition, whose type Heat checks
+    #: offline (None: not a group whose members are checked)
+    member_definition: str | None = None
+    #: with ``member_definition``: a provider-template member is resolved offline once (index
+    #: 0), as a nested stack below the group's own
+    member_stacks: bool = False
+    #: a resource that is the nested stack of a template given by URL: ``(URL property,
+    #: parameters property)``; None otherwise
+    template_url: tuple[str, str] | None = None
 
     @classmethod
     def add_dependencies(cls, resource: Any, index: StackIndex) -> Iterable[str]:

@@ -1,8 +1,8 @@
 """Registry of the resource types the engine knows (explicit, no discovery).
 
 ``HANDLERS``: the types ``os_heatlike_stack`` converges, each with its handler class.
-``TYPE_KNOWLEDGE``: types it does not converge but whose Heat facts (implicit dependencies)
-the resolver still applies. Adding a type is its file plus one entry here; look types up
+``TYPE_KNOWLEDGE``: types it does not converge but whose Heat facts (implicit dependencies,
+a nested template) the resolver still applies. Adding a type is its file plus one entry here; look types up
 through ``resources.get_handler`` / ``resources.get_resource_type``.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aodh.alarm import AODH_HANDLERS
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.autoscaling_group import (
     AwsAutoScalingGroupHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.cloudformation_stack import (
+    CloudFormationStackType)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.launch_configuration import (
     LaunchConfigurationHandler)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.scaling_policy import AwsScalingPolicyHandler
@@ -72,5 +74,5 @@ HANDLERS: dict[str, type[Handler]] = {cls.type_name: cls for cls in (
 
 #: known, not converged: ``get_handler`` stays None for these
 TYPE_KNOWLEDGE: dict[str, type[ResourceType]] = {cls.type_name: cls for cls in (
-    RouterGatewayType, FloatingIPPortForwardType,
+    RouterGatewayType, FloatingIPPortForwardType, CloudFormationStackType,
 )}

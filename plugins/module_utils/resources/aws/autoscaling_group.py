@@ -34,6 +34,7 @@ class AwsAutoScalingGroupHandler(AutoScalingGroupHandler):
     """A scaling group of servers described by a launch configuration."""
 
     type_name = "AWS::AutoScaling::AutoScalingGroup"
+    member_definition = None
     properties = {
         "AvailabilityZones": Prop("List", required=True),
         "LaunchConfigurationName": Prop("String", update_allowed=True),

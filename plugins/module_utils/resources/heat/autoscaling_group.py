@@ -65,6 +65,8 @@ class AutoScalingGroupHandler(ResourceGroupHandler):
     """A scaling group of any supported resource type (HOT form)."""
 
     type_name = "OS::Heat::AutoScalingGroup"
+    member_definition = "resource"
+    member_stacks = False
     properties = {
         "resource": Prop("Map", required=True, update_allowed=True),
         "max_size": Prop("Integer", required=True, update_allowed=True),

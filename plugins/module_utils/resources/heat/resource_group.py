@@ -38,6 +38,8 @@ class ResourceGroupHandler(Handler):
     """A group of identical resources of one supported type."""
 
     type_name = "OS::Heat::ResourceGroup"
+    member_definition = "resource_def"
+    member_stacks = True
     marking = "derived"
     create_before_delete = False
     properties = {
