@@ -79,22 +79,11 @@ def load_url_stack(ld: Any, r: ResourceDef, rpath: str, url_prop: str, params_pr
     r.nested = load_nested(ld, r, loc, rpath, params)
 
 
-def _substitute_index(value: Any, var: str, index: int = 0) -> Any:
-    """A ResourceGroup member's properties with the index variable replaced."""
-    if isinstance(value, str):
-        return value.replace(var, str(index))
-    if isinstance(value, dict):
-        return {k: _substitute_index(v, var, index) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_substitute_index(v, var, index) for v in value]
-    return value
-
-
 def check_group_member_type(ld: Any, known: Any, r: ResourceDef, rpath: str) -> Any:
     """Heat builds the member template of a group: its type must exist.
 
     ``known`` is the group's type (``member_definition``: the property holding the member).
-    A group with ``member_stacks`` whose member type is a provider template gets
+    A group with ``member_stacks`` (and ``substitute_index``) whose member type is a provider template gets
     ``member_loader``; the member template is resolved once here (index 0) so its errors and
     limits show offline. Returns that member stack (None otherwise).
     """
@@ -117,7 +106,7 @@ def check_group_member_type(ld: Any, known: Any, r: ResourceDef, rpath: str) -> 
         index_var = r.properties.get("index_var")
         index_var = index_var if isinstance(index_var, str) else "%index%"
         first = ld.counter[0]
-        nested = r.member_loader(_substitute_index(props, index_var), "0", counter=ld.counter)
+        nested = r.member_loader(known.substitute_index(props, index_var, 0), "0", counter=ld.counter)
         count = r.properties.get("count", 1)
         if isinstance(count, int) and count > 1:
             ld.counter[0] += (count - 1) * (ld.counter[0] - first)

@@ -159,7 +159,7 @@ class ResourceType:
     #: offline (None: not a group whose members are checked)
     member_definition: str | None = None
     #: with ``member_definition``: a provider-template member is resolved offline once (index
-    #: 0), as a nested stack below the group's own
+    #: 0, properties through the type's ``substitute_index``), a nested stack below the group's
     member_stacks: bool = False
     #: a resource that is the nested stack of a template given by URL: ``(URL property,
     #: parameters property)``; None otherwise

@@ -40,6 +40,12 @@ class ResourceGroupHandler(Handler):
     type_name = "OS::Heat::ResourceGroup"
     member_definition = "resource_def"
     member_stacks = True
+
+    @classmethod
+    def substitute_index(cls, value: Any, var: str, index: int) -> Any:
+        """A member's properties ``value`` with the index variable ``var`` replaced by ``index``."""
+        return _substitute(value, var, index)
+
     marking = "derived"
     create_before_delete = False
     properties = {
