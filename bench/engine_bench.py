@@ -64,9 +64,10 @@ def collection_path() -> str:
     return root
 
 
-def _limits(stack_mod: Any, n: int, size: int) -> Any:
+def _limits(n: int, size: int) -> Any:
     """Default limits, raised only where this N needs it."""
-    limits = stack_mod.Limits()
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.model import Limits
+    limits = Limits()
     if limits.max_resources < n:
         limits.max_resources = n
     if limits.template_max_bytes < size:
@@ -84,7 +85,7 @@ def child(n: int, repeat: int, seed: int, use_dict: bool, profile: bool) -> dict
     with tempfile.TemporaryDirectory(prefix="heatlike-bench-") as tmp:
         path = os.path.join(tmp, f"synthetic_{n}.yaml")
         size = synth.write(path, n, seed)
-        limits = _limits(stack_mod, n, size)
+        limits = _limits(n, size)
         # --dict: the template as Heat reads it (the version a string, not a YAML date)
         template: Any = json.loads(json.dumps(synth.generate(n, seed), default=str)) if use_dict else path
 

@@ -239,7 +239,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter imp
     HeatlikeModule, secret_strings)
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge, destroy  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor  # noqa: E402
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class  # noqa: E402
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_handler  # noqa: E402
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack  # noqa: E402
 
 
@@ -258,7 +258,7 @@ class StackModule(HeatlikeModule):
     def _conn_for(self, resolved: object) -> object:
         """A connection, unless every resource is local to the stack (OS::Heat::*)."""
         types = {r.type for r in resolved.resources.values()}
-        if types and all(getattr(handler_class(t), "local", False) for t in types) and \
+        if types and all(getattr(get_handler(t), "local", False) for t in types) and \
                 not self.params.get("cloud") and not self.params.get("auth"):
             return None
         return self.connection()

@@ -218,7 +218,8 @@ warnings_engine:
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter import HeatlikeModule
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
-from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import Limits, load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.model import Limits
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 LIMIT_OPTIONS = dict(
     template_max_bytes=dict(type="int", default=524288),

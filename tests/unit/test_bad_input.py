@@ -23,6 +23,7 @@ from typing import Any, Callable
 import pytest
 
 stack = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack")
+model = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.resolve.model")
 errors = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.common.errors")
 
 REPO = Path(__file__).resolve().parents[2]
@@ -352,7 +353,7 @@ def test_template_just_under_the_size_limit_is_accepted(tmp_path: Path) -> None:
 def test_size_limit_is_configurable(tmp_path: Path) -> None:
     path = _write(tmp_path / "small.yaml", HEADER + "description: " + "y" * 2000 + "\nresources: {}\n")
     with pytest.raises(errors.LimitError) as info:
-        stack.load_stack(str(path), limits=stack.Limits(template_max_bytes=1024))
+        stack.load_stack(str(path), limits=model.Limits(template_max_bytes=1024))
     assert "small.yaml" in str(info.value) and "1024" in str(info.value).replace(",", "")
 
 

@@ -26,9 +26,9 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.converge.plan impor
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.report import (
     nested_report, plan_diff, resource_report, stack_outputs)
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_handler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.nested_stack import NestedStackHandler
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import RetryPolicy
 from ansible_collections.heatlike.cloud.plugins.module_utils.state.local import LocalBackend, StackRecord, now
 from ansible_collections.heatlike.cloud.plugins.module_utils.state.nested import nested_backend
@@ -154,7 +154,7 @@ def converge(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor:
 
 def _preflight(resolved: Any, opts: Options) -> None:
     """Checks of handlers over the whole stack, before any write (``preflight`` classmethods)."""
-    for cls in {handler_class(r.type) for r in resolved.resources.values()}:
+    for cls in {get_handler(r.type) for r in resolved.resources.values()}:
         check = getattr(cls, "preflight", None)
         if check is not None:
             check(resolved, opts)

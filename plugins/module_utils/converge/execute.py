@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, HeatlikeError
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.plan import (
-    DELETE_RANK, Action, Plan, _changes, digest, walk_path)
+    Action, Plan, _changes, delete_rank, digest, walk_path)
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler, HandlerError, to_plain
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import status_of
@@ -317,11 +317,11 @@ class Executor:
         for key, a in keys.items():
             if not a.orphan:
                 continue
-            rank = DELETE_RANK.get(a.type)
+            rank = delete_rank(a.type)
             if rank is None:
                 continue
             for other_key, other in keys.items():
-                other_rank = DELETE_RANK.get(other.type)
+                other_rank = delete_rank(other.type)
                 if other_key != key and other_rank is not None and other_rank < rank:
                     deps[key].add(other_key)
         return deps

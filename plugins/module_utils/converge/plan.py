@@ -16,20 +16,18 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors impor
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
     Context, Found, Handler, HandlerError, LocalHandler, same)
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_handler
 
 UNKNOWN = "(known after apply)"
 UNKNOWN_MARK = "(known after apply"
 ACTIONS = ("create", "update", "replace", "delete", "unchanged")
 
-# delete order for resources whose dependencies are unknown (orphans): lower first
-DELETE_RANK = {
-    "OS::Cinder::VolumeAttachment": 0, "OS::Neutron::FloatingIPAssociation": 0,
-    "OS::Neutron::RouterInterface": 1, "OS::Neutron::FloatingIP": 1, "OS::Nova::Server": 2,
-    "OS::Neutron::SecurityGroupRule": 3, "OS::Neutron::Port": 3, "OS::Cinder::Volume": 3,
-    "OS::Nova::KeyPair": 3, "OS::Nova::ServerGroup": 3, "OS::Neutron::Subnet": 4,
-    "OS::Neutron::Router": 5, "OS::Neutron::SecurityGroup": 5, "OS::Neutron::Net": 6,
-}
+
+def delete_rank(type_name: str) -> int | None:
+    """Delete order of an orphan (dependencies unknown) of ``type_name``: lower first, None:
+    unordered; the handler's ``delete_rank``."""
+    cls = get_handler(type_name)
+    return None if cls is None else cls.delete_rank
 
 
 class Unknown(str):
@@ -156,7 +154,7 @@ def make_handlers(ctx: Context, types: Iterable[str], where: Mapping[str, str] |
     """One handler instance per type; unsupported types fail before any write."""
     handlers = {}
     for rtype in sorted(set(types)):
-        cls = handler_class(rtype)
+        cls = get_handler(rtype)
         if cls is None:
             names = sorted(n for n, t in (where or {}).items() if t == rtype)
             where_txt = f"resources.{names[0]}: " if names else ""

@@ -17,6 +17,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors impor
     ParameterError,
     TemplateError,
 )
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
 
 HOT_TYPES = {"string": "string", "number": "number", "json": "json",
              "comma_delimited_list": "list", "boolean": "boolean"}
@@ -295,7 +296,7 @@ def resolve_values(schemas: Mapping[str, ParamSchema], user: Mapping[str, Any],
             value = convert(s, raw)
             check_constraints(s, value, skipped)
         except (ValueError, TypeError) as exc:
-            shown = "******" if s.hidden else raw
+            shown = MASK if s.hidden else raw
             raise ParameterError('Parameter \'%s\' is invalid: %s (%s %r)'
                                  % (name, exc, origin, shown), file=file, path=path) from None
         out[name] = value

@@ -4,10 +4,13 @@
   of Heat 27 types (aliases of Heat's global environment resolved) with the deliberate
   differences its handler declares (``schema_overrides``); None when Heat has no such type.
 * :func:`get_handler` — the handler class converging a type (``os_heatlike_stack``), or None.
+* :func:`get_resource_type` — the class holding the engine's knowledge of a type (its
+  handler, or type knowledge only: Heat's facts of a type nobody converges), or None.
 * :func:`require_schema` — like :func:`get_schema` but raises Heat's "The Resource Type (X)
   could not be found." as a :class:`~..errors.TemplateError`.
 
-Handlers are listed explicitly in ``handlers.py`` (``HANDLERS``: type name -> class);
+Handlers are listed explicitly in ``handlers.py`` (``HANDLERS``: type name -> class, and
+``TYPE_KNOWLEDGE`` for types known but not converged);
 AnsiballZ only ships module_utils it sees imported, so there is no discovery.
 """
 
@@ -21,7 +24,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.pr
     Attribute, Property, ResourceSchema)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.validation import validate_properties
 
-__all__ = ["get_schema", "get_handler", "require_schema", "handler_types", "validate",
+__all__ = ["get_schema", "get_handler", "get_resource_type", "require_schema", "handler_types", "validate",
            "UNKNOWN_TYPE_MESSAGE", "ResourceSchema", "Property", "Attribute", "validate_properties"]
 
 UNKNOWN_TYPE_MESSAGE = catalog.UNKNOWN_TYPE_MESSAGE
@@ -37,8 +40,15 @@ def _handlers() -> dict:
 
 
 def get_handler(type_name: str) -> Any:
-    """The handler class that converges ``type_name``, or None."""
+    """The handler class that converges ``type_name``, or None (the one handler lookup)."""
     return _handlers().get(type_name)
+
+
+def get_resource_type(type_name: str) -> Any:
+    """The class knowing ``type_name`` (``add_dependencies``, ``delete_rank``, ...): its handler,
+    else its type knowledge (types known but not converged); None when nobody knows it."""
+    from ansible_collections.heatlike.cloud.plugins.module_utils.resources import handlers
+    return handlers.HANDLERS.get(type_name) or handlers.TYPE_KNOWLEDGE.get(type_name)
 
 
 def handler_types() -> list[str]:
@@ -52,12 +62,13 @@ def get_schema(type_name: str) -> ResourceSchema | None:
     Planner (update or replace) and validation both read it; None when Heat has no such type.
     """
     schema = catalog.get(type_name)
-    if schema is None:
-        return None
     try:
         handler = get_handler(type_name)
     except ImportError:  # pragma: no cover - handlers missing: the catalog still answers
         handler = None
+    if schema is None:
+        # a type Heat does not have: its handler declares the whole schema (no overrides)
+        return getattr(handler, "own_schema", None)
     overrides = getattr(handler, "schema_overrides", None)
     if not overrides:
         return schema

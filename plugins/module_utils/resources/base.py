@@ -4,9 +4,19 @@ A handler knows one HOT resource type: its deliberate differences from Heat's sc
 type (``schema_overrides``; the schema itself is the catalog's, see :meth:`Handler.schema`),
 the defaults it fills in, the properties that are secrets, the attributes ``get_attr`` can read, and small methods over
 openstacksdk: ``list_owned`` (one list call per type), ``find``, ``fetch``, ``create``,
-``update``, ``delete``, ``observe`` (for drift) and ``attribute``. Lifecycle (ordering,
-parallelism, records) lives in the executor, persistence in ``state``; handlers never
-import each other.
+``update``, ``delete``, ``observe`` (for drift) and ``attribute``. As a
+:class:`ResourceType` it also holds Heat's facts of the type that the resolver and the
+executor read: its implicit dependencies (``add_dependencies``) and its orphan delete order
+(``delete_rank``). Lifecycle (ordering, parallelism, records) lives in the executor,
+persistence in ``state``.
+
+Handler files import this module, ``dependencies`` and their service's shared modules
+(``keystone/base.py``, ``neutron/implicit.py``). Other imports between handler files are
+few and one-way: a variant extends the handler it varies (the AWS scaling group and policy
+extend the Heat ones, AutoScalingGroup extends ResourceGroup), ResourceGroup converges
+provider-template members with ``heat/nested_stack.py``, and the AWS group reads the cache
+key of ``aws/launch_configuration.py``. A group finds its members' handlers through the
+registry (``resources.get_handler``), never by importing them.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from typing import Any, Callable, Iterable, Mapping
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_schema
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import ResourceSchema
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.dependencies import StackIndex
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.ids import looks_like_id
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import RetryPolicy, status_of
@@ -127,16 +138,48 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class Handler:
-    """Base of every resource handler. Subclasses set the class attributes below."""
+class ResourceType:
+    """What the engine knows of a resource type besides converging it (Heat's type facts).
+
+    Every handler is one; a type the engine does not converge but whose facts the resolver
+    still applies subclasses this alone and is listed in ``handlers.TYPE_KNOWLEDGE``.
+    """
 
     type_name: str = ""
+    #: delete order of an orphan (a resource of unknown wiring): lower ranks are deleted first;
+    #: None: no order among orphans
+    delete_rank: int | None = None
+    #: a group: the template property holding its member definition, whose type Heat checks
+    #: offline (None: not a group whose members are checked)
+    member_definition: str | None = None
+    #: with ``member_definition``: a provider-template member is resolved offline once (index
+    #: 0, properties through the type's ``substitute_index``), a nested stack below the group's
+    member_stacks: bool = False
+    #: a resource that is the nested stack of a template given by URL: ``(URL property,
+    #: parameters property)``; None otherwise
+    template_url: tuple[str, str] | None = None
+
+    @classmethod
+    def add_dependencies(cls, resource: Any, index: StackIndex) -> Iterable[str]:
+        """Heat's ``add_dependencies``: names of resources ``resource`` implicitly waits for.
+
+        ``resource`` is the resolved definition (``name``, ``properties``, ``depends_on``);
+        ``index`` the stack-wide lookups. Names already depended on are ignored.
+        """
+        return ()
+
+
+class Handler(ResourceType):
+    """Base of every resource handler. Subclasses set the class attributes below."""
+
     #: deliberate differences from Heat's schema of the type: property -> Override (with why)
     schema_overrides: Mapping[str, Override] = {}
     #: properties whose schema default ``desired`` fills in when the template leaves them out
     applied_defaults: tuple[str, ...] = ()
     #: properties that carry secrets (redacted, compared by digest)
     secret_properties: frozenset[str] = frozenset()
+    #: the whole schema of a type Heat's catalog does not have (None: the catalog's, overridden)
+    own_schema: ResourceSchema | None = None
     attributes: tuple[str, ...] = ()
     #: how ownership is marked: tags | metadata | name | description | derived | local
     marking: str = "tags"

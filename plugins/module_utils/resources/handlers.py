@@ -1,14 +1,22 @@
-"""Registry of the resource types ``os_heatlike_stack`` converges (explicit, no discovery)."""
+"""Registry of the resource types the engine knows (explicit, no discovery).
+
+``HANDLERS``: the types ``os_heatlike_stack`` converges, each with its handler class.
+``TYPE_KNOWLEDGE``: types it does not converge but whose Heat facts (implicit dependencies,
+a nested template) the resolver still applies. Adding a type is its file plus one entry here; look types up
+through ``resources.get_handler`` / ``resources.get_resource_type``.
+"""
 
 from __future__ import annotations
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aodh.alarm import AODH_HANDLERS
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.autoscaling_group import (
     AwsAutoScalingGroupHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.cloudformation_stack import (
+    CloudFormationStackType)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.launch_configuration import (
     LaunchConfigurationHandler)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.scaling_policy import AwsScalingPolicyHandler
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler, ResourceType
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.cinder.volume import VolumeHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.cinder.volume_attachment import (
     VolumeAttachmentHandler)
@@ -34,9 +42,12 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.keystone.
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.floating_ip import FloatingIPHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.floating_ip_association import (
     FloatingIPAssociationHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.floating_ip_port_forward import (
+    FloatingIPPortForwardType)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.net import NetHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.port import PortHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.router import RouterHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.router_gateway import RouterGatewayType
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.router_interface import (
     RouterInterfaceHandler)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.security_group import (
@@ -61,6 +72,7 @@ HANDLERS: dict[str, type[Handler]] = {cls.type_name: cls for cls in (
 )}
 
 
-def handler_class(type_name: str) -> type[Handler] | None:
-    """The handler class converging ``type_name``, or None when the type is not supported."""
-    return HANDLERS.get(type_name)
+#: known, not converged: ``get_handler`` stays None for these
+TYPE_KNOWLEDGE: dict[str, type[ResourceType]] = {cls.type_name: cls for cls in (
+    RouterGatewayType, FloatingIPPortForwardType, CloudFormationStackType,
+)}

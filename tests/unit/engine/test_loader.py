@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import LimitError, TemplateError
-from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import Limits
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.model import Limits
 from ansible_collections.heatlike.cloud.plugins.module_utils.template.yaml_loader import PyLoader, load_text
 
 BOMB = "\n".join(

@@ -14,7 +14,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors impor
     TemplateError,
 )
 from ansible_collections.heatlike.cloud.plugins.module_utils.graph.dag import Graph
-from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import Limits
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.model import Limits
 
 PARAMS = """
 heat_template_version: 2017-02-24

@@ -17,7 +17,8 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors impor
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK, Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aodh import alarm as aodh_alarm
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context, HandlerError
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import HANDLERS, handler_class
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_handler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import HANDLERS
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 _ids = itertools.count(1)
@@ -122,10 +123,10 @@ def test_registry_has_every_aodh_type_with_heat_update_rules():
     names = {"GnocchiResourcesAlarm", "GnocchiAggregationByMetricsAlarm", "GnocchiAggregationByResourcesAlarm",
              "EventAlarm", "CompositeAlarm", "LBMemberHealthAlarm", "PrometheusAlarm"}
     assert {f"OS::Aodh::{n}" for n in names} <= set(HANDLERS)
-    cls = handler_class("OS::Aodh::GnocchiResourcesAlarm")
+    cls = get_handler("OS::Aodh::GnocchiResourcesAlarm")
     assert cls.update_allowed("threshold") and cls.update_allowed("alarm_actions")
     assert not cls.update_allowed("time_constraints")
-    assert not handler_class("OS::Aodh::LBMemberHealthAlarm").update_allowed("stack")
+    assert not get_handler("OS::Aodh::LBMemberHealthAlarm").update_allowed("stack")
 
 
 def test_create_rerun_update_in_place_and_absent(tmp_path, conn):
@@ -195,7 +196,7 @@ def test_deleted_out_of_band_is_recreated_and_absent_tolerates_404(tmp_path, con
     conn.aodh.alarms.pop(conn.aodh.by_name("st-ev")["alarm_id"])
     again = run(tmp_path, conn, template())
     assert [(p["resource"], p["action"]) for p in again["plan"]] == [("ev", "create")]
-    handler = handler_class("OS::Aodh::EventAlarm")(Context(conn=conn, stack_name="st"))
+    handler = get_handler("OS::Aodh::EventAlarm")(Context(conn=conn, stack_name="st"))
     handler.delete(str(uuid.uuid4()))  # 404 counts as gone
     assert len(conn.aodh.alarms) == 2
 
@@ -233,7 +234,7 @@ def test_time_constraints_change_replaces(tmp_path, conn):
 
 
 def handler(type_name: str, conn: Any) -> Any:
-    return handler_class(type_name)(Context(conn=conn, stack_name="st"))
+    return get_handler(type_name)(Context(conn=conn, stack_name="st"))
 
 
 def test_composite_rule_maps_operator_and_round_trips(conn):

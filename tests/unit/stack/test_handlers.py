@@ -7,7 +7,8 @@ import string
 import pytest
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context, HandlerError, same
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import HANDLERS, handler_class
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_handler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import HANDLERS
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.random_string import generate
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.software_config import (
     CloudConfigHandler, MultipartMimeHandler)
@@ -30,15 +31,15 @@ def test_registry_covers_the_issue_types():
               "OS::Heat::RandomString", "OS::Heat::Value", "OS::Heat::None", "OS::Heat::TestResource",
               "OS::Heat::SoftwareConfig", "OS::Heat::CloudConfig", "OS::Heat::MultipartMime"}
     assert wanted <= set(HANDLERS)
-    assert handler_class("OS::Nope::Thing") is None
+    assert get_handler("OS::Nope::Thing") is None
     for cls in HANDLERS.values():
         assert cls.type_name and isinstance(cls.schema_overrides, dict)
 
 
 def test_update_allowed_follows_declarations():
     assert ServerHandler.update_allowed("name") and not ServerHandler.update_allowed("flavor_x")
-    assert not handler_class("OS::Neutron::Subnet").update_allowed("cidr")
-    assert handler_class("OS::Neutron::Subnet").update_allowed("dns_nameservers")
+    assert not get_handler("OS::Neutron::Subnet").update_allowed("cidr")
+    assert get_handler("OS::Neutron::Subnet").update_allowed("dns_nameservers")
 
 
 @pytest.mark.parametrize("a,b,equal", [(None, "", True), ([], None, True), (1, "1", True), (True, "true", True),

@@ -14,7 +14,8 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry impo
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.nested_stack import nested_stack_id
-from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import Limits, load_stack
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.model import Limits
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 SECRET = "Hidden-Canary-4242"
 

@@ -40,6 +40,7 @@ class AwsAutoScalingGroupHandler(AutoScalingGroupHandler):
     """A scaling group of servers described by a launch configuration."""
 
     type_name = "AWS::AutoScaling::AutoScalingGroup"
+    member_definition = None
     schema_overrides = {
         "AvailabilityZones": _IN_PLACE,
         "InstanceId": _IN_PLACE,

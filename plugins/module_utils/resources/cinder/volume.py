@@ -14,6 +14,7 @@ class VolumeHandler(CloudHandler):
     volume while it has snapshots); ``Retain`` keeps it. Both drop the ownership marks."""
 
     type_name = "OS::Cinder::Volume"
+    delete_rank = 3
     marking = "metadata"
     applied_defaults = ("metadata",)
     attributes = ("availability_zone", "size", "snapshot_id", "display_name", "display_description",

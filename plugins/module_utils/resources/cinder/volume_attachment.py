@@ -11,6 +11,7 @@ class VolumeAttachmentHandler(CloudHandler):
     """Attach a volume to a server; identity is ``<server>:<volume>``."""
 
     type_name = "OS::Cinder::VolumeAttachment"
+    delete_rank = 0
     marking = "derived"
     create_before_delete = False
 

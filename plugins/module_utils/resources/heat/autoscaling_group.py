@@ -65,6 +65,8 @@ class AutoScalingGroupHandler(ResourceGroupHandler):
     """A scaling group of any supported resource type (HOT form)."""
 
     type_name = "OS::Heat::AutoScalingGroup"
+    member_definition = "resource"
+    member_stacks = False
     schema_overrides = {}  # ResourceGroup's index_var is not a property of this type
     applied_defaults = ("rolling_updates",)
     attributes = ("outputs", "outputs_list", "current_size", "refs", "refs_map", "show")

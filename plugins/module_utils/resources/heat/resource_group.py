@@ -18,6 +18,7 @@ import hashlib
 import json
 from typing import Any, Callable, Iterable, Mapping
 
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_handler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
     Found, Handler, HandlerError, is_not_found, same)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.nested_stack import NestedStackHandler
@@ -38,6 +39,14 @@ class ResourceGroupHandler(Handler):
     """A group of identical resources of one supported type."""
 
     type_name = "OS::Heat::ResourceGroup"
+    member_definition = "resource_def"
+    member_stacks = True
+
+    @classmethod
+    def substitute_index(cls, value: Any, var: str, index: int) -> Any:
+        """A member's properties ``value`` with the index variable ``var`` replaced by ``index``."""
+        return _substitute(value, var, index)
+
     marking = "derived"
     create_before_delete = False
     schema_overrides = {
@@ -58,12 +67,10 @@ class ResourceGroupHandler(Handler):
 
     # ---- members -------------------------------------------------------------------
     def _member(self, logical: str, member_type: str) -> Handler:
-        from ansible_collections.heatlike.cloud.plugins.module_utils.resources.handlers import handler_class
-
         cache = self.__dict__.setdefault("_members", {})
         if (logical, member_type) in cache:
             return cache[(logical, member_type)]
-        cls = handler_class(member_type)
+        cls = get_handler(member_type)
         sub = dataclasses.replace(self.ctx, stack_name=f"{self.ctx.stack_name}/{logical}",
                                   local_store=self.ctx.local_store.setdefault(f"group:{logical}", {}))
         nested = self.ctx.nested

@@ -7,12 +7,27 @@ from typing import Any, Callable, Mapping
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, value_specs
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.dependencies import StackIndex, first_prop, reference_key
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.implicit import (
+    NETWORK, ROUTER, ROUTER_GATEWAY, interfaces_behind_ports)
 
 
 class FloatingIPHandler(NeutronTagged):
     """A floating IP from an external network, optionally bound to a port."""
 
     type_name = "OS::Neutron::FloatingIP"
+    delete_rank = 1
+
+    @classmethod
+    def add_dependencies(cls, resource: Any, index: StackIndex) -> list[str]:
+        """As Heat: a floating IP waits for the router gateways and the routers (with an external
+        gateway) on its floating network, and for the router interfaces on its port's subnets."""
+        fnet = reference_key(first_prop(resource.properties, "floating_network", "floating_network_id"))
+        found = list(index.on(ROUTER_GATEWAY, NETWORK, fnet))
+        found.extend(index.on(ROUTER, NETWORK, fnet, within="external_gateway_info"))
+        found.extend(interfaces_behind_ports(resource, index, floating_ip=True))
+        return found
+
     sdk_noun, sdk_plural = "ip", "ips"
     schema_overrides = {
         "dns_name": Override(update_allowed=False,

@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import CloudHandler, Found
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.dependencies import StackIndex
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.implicit import interfaces_behind_ports
 
 
 class FloatingIPAssociationHandler(CloudHandler):
     """Binds a floating IP to a port; identity is the floating IP id."""
 
     type_name = "OS::Neutron::FloatingIPAssociation"
+    delete_rank = 0
+
+    @classmethod
+    def add_dependencies(cls, resource: Any, index: StackIndex) -> list[str]:
+        """As Heat: the router interface on the subnet of the port's first fixed IP."""
+        return interfaces_behind_ports(resource, index, floating_ip=False)
+
     marking = "derived"
     create_before_delete = False
     observed = frozenset({"port_id"})

@@ -12,6 +12,7 @@ class NetHandler(NeutronTagged):
     """A Neutron network, tagged with its stack and logical name."""
 
     type_name = "OS::Neutron::Net"
+    delete_rank = 6
     sdk_noun, sdk_plural = "network", "networks"
     applied_defaults = ("admin_state_up", "value_specs")
     attributes = ("status", "name", "subnets", "admin_state_up", "tenant_id", "port_security_enabled",

@@ -7,12 +7,21 @@ from typing import Any, Callable, Mapping
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, value_specs
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.dependencies import StackIndex, first_prop, reference_key
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.implicit import NETWORK, subnets_on_network
 
 
 class PortHandler(NeutronTagged):
     """A Neutron port, tagged with its stack and logical name."""
 
     type_name = "OS::Neutron::Port"
+    delete_rank = 3
+
+    @classmethod
+    def add_dependencies(cls, resource: Any, index: StackIndex) -> list[str]:
+        """As Heat: a port waits for every subnet of its network."""
+        return subnets_on_network(index, reference_key(first_prop(resource.properties, *NETWORK)))
+
     sdk_noun, sdk_plural = "port", "ports"
     # a fixed IP or MAC of the old port would clash with the new one
     create_before_delete = False

@@ -13,6 +13,7 @@ class RouterHandler(NeutronTagged):
     """A Neutron router (optionally with an external gateway), tagged."""
 
     type_name = "OS::Neutron::Router"
+    delete_rank = 5
     sdk_noun, sdk_plural = "router", "routers"
     schema_overrides = {
         "availability_zone_hints": Override(update_allowed=False,

@@ -11,6 +11,7 @@ class RouterInterfaceHandler(CloudHandler):
     """Attach a subnet or port to a router; identity is ``<router>:subnet_id=<id>``."""
 
     type_name = "OS::Neutron::RouterInterface"
+    delete_rank = 1
     marking = "derived"
     create_before_delete = False
 

@@ -16,6 +16,7 @@ class SecurityGroupHandler(NeutronTagged):
     """A security group whose ``rules`` are converged as a set."""
 
     type_name = "OS::Neutron::SecurityGroup"
+    delete_rank = 5
     sdk_noun, sdk_plural = "security_group", "security_groups"
     schema_overrides = {
         "stateful": Override(update_allowed=False,

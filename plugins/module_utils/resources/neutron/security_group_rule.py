@@ -15,6 +15,7 @@ class SecurityGroupRuleHandler(CloudHandler):
     """One rule of a security group. Rules are immutable: every change replaces."""
 
     type_name = "OS::Neutron::SecurityGroupRule"
+    delete_rank = 3
     marking = "description"
     create_before_delete = False  # Neutron refuses two identical rules
     applied_defaults = ("direction", "ethertype")

@@ -12,6 +12,7 @@ class SubnetHandler(NeutronTagged):
     """A Neutron subnet, tagged with its stack and logical name."""
 
     type_name = "OS::Neutron::Subnet"
+    delete_rank = 4
     sdk_noun, sdk_plural = "subnet", "subnets"
     # cidr cannot overlap the old subnet on the same network: delete before create
     create_before_delete = False

@@ -11,6 +11,7 @@ class KeyPairHandler(CloudHandler):
     """A Nova key pair. Key pairs are immutable: every change replaces."""
 
     type_name = "OS::Nova::KeyPair"
+    delete_rank = 3
     marking = "name"
     create_before_delete = False  # the name is unique
     applied_defaults = ("save_private_key",)

@@ -19,6 +19,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.ids import l
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
     CloudHandler, Found, HandlerError, to_plain)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.dependencies import StackIndex, first_prop, reference_key
 
 CONFIG_CACHE_PREFIX = "software_config:"  # where config resources publish their content by id
 
@@ -35,6 +36,26 @@ class ServerHandler(CloudHandler):
     """A Nova server; waits for ACTIVE, reports the fault on ERROR."""
 
     type_name = "OS::Nova::Server"
+    delete_rank = 2
+
+    @classmethod
+    def add_dependencies(cls, resource: Any, index: StackIndex) -> Iterable[str]:
+        """As Heat: a server waits for the subnets of its networks; with a network it cannot
+        name before creation (or a port-only entry), for every subnet of the stack."""
+        nets = resource.properties.get("networks") if isinstance(resource.properties, dict) else None
+        if not nets or not isinstance(nets, list):
+            return ()
+        net_ids = []
+        for n in nets:
+            nid = reference_key(first_prop(n, "network", "uuid")) if isinstance(n, dict) else None
+            if nid is None or nid == "":
+                return index.names_of_type("OS::Neutron::Subnet")
+            net_ids.append(nid)
+        found = list(index.on("OS::Neutron::Subnet", ("network", "network_id"), None))
+        for nid in net_ids:
+            found.extend(index.on("OS::Neutron::Subnet", ("network", "network_id"), nid))
+        return found
+
     marking = "metadata"
     create_before_delete = False  # ports given by the template can be bound to one server only
     schema_overrides = {

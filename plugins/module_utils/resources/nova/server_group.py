@@ -12,6 +12,7 @@ class ServerGroupHandler(CloudHandler):
     """A Nova server group; name defaults to ``<stack>-<logical>``."""
 
     type_name = "OS::Nova::ServerGroup"
+    delete_rank = 3
     marking = "name"
     applied_defaults = ("policies",)
     attributes = ("show",)
