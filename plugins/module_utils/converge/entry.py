@@ -1,7 +1,7 @@
 """The stack module's job, engine side: observe -> plan -> execute -> report.
 
 ``converge`` (state present), ``destroy`` (state absent) and ``describe`` (info) take an
-openstacksdk connection and a resolved stack (from ``stack.load_stack``) and return the
+openstacksdk connection and a resolved stack (from ``resolve.stack.load_stack``) and return the
 module result. Nothing here imports Ansible.
 """
 

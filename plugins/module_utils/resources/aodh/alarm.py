@@ -1,7 +1,7 @@
 """OS::Aodh::* alarms (Gnocchi threshold, event, composite, LB member health, Prometheus).
 
 Heat's property names are mapped onto Aodh's alarm body and everything else (validation,
-defaults, comparison, HTTP) is done by :mod:`..aodh`, the engine of the ``os_heatlike_alarm``
+defaults, comparison, HTTP) is done by :mod:`...services.aodh`, the engine of the ``os_heatlike_alarm``
 module. An alarm is owned by its deterministic name ``<stack>-<logical>`` (Aodh alarms have
 neither tags nor metadata); the physical id is Aodh's ``alarm_id``. Every update-allowed
 property is changed in place with a PUT that keeps the id.

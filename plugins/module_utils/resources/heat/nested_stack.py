@@ -9,7 +9,7 @@ stack's name, unless the template has an ``OS::stack_id`` output, which is then 
 
 ``get_attr`` reads the nested stack's outputs, ``OS::stack_id`` and
 ``resource.<name>[.<attr>]``. The engine side (loading, records, runs) is reached through
-``ctx.nested`` (see ``converge.NestedDriver``); this handler never imports the engine.
+``ctx.nested`` (see ``converge.nested.NestedDriver``); this handler never imports the engine.
 """
 
 from __future__ import annotations
