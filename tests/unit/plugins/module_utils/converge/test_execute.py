@@ -11,7 +11,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry impo
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
-from .conftest import Obj
+from ..conftest import Obj
 
 
 def run(tmp_path: Any, conn: Any, state_dir: str, tmpl: dict, **opts: Any) -> Any:

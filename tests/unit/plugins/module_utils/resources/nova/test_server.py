@@ -18,7 +18,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base impo
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova.server import ServerHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
-from .conftest import FakeConn, NotFound, Obj
+from ...conftest import FakeConn, NotFound, Obj
 
 _seq = itertools.count()
 FLAVORS = {"m1.tiny": "1", "m1.small": "2"}

@@ -16,7 +16,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.s
     SecurityGroupHandler)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova.server import ServerHandler
 
-from .conftest import Obj
+from ..conftest import Obj
 
 
 def ctx() -> Context:

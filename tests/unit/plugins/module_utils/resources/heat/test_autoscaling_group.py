@@ -16,7 +16,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction im
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.scaling_policy import receiver_url
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
-from .conftest import NotFound, Obj
+from ...conftest import NotFound, Obj
 
 RECEIVER = "http://127.0.0.1:5001/hooks"
 
@@ -252,7 +252,7 @@ def test_cfn_group_builds_servers_from_its_launch_configuration(tmp_path, conn, 
     assert gone.error is None and conn.compute.db == {}
 
 
-CORPUS_ASG = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared", "corpus",
+CORPUS_ASG = os.path.realpath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "..", "..", "..", "shared", "corpus",
                                            "heat-templates", "cfn", "aws_asg.template"))
 
 

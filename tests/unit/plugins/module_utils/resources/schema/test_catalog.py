@@ -17,7 +17,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.co
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.properties import Property, ResourceSchema
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import Unresolved
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))))
 CORPUS = os.path.realpath(os.path.join(REPO, "..", "shared", "corpus"))
 EXPECTED = os.path.join(CORPUS, "expected", "heat-templates")
 TEMPLATES = os.path.join(CORPUS, "heat-templates")

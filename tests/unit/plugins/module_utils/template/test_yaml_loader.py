@@ -81,7 +81,7 @@ def test_fast_and_guarded_loaders_read_the_corpus_identically():
     import glob
     import os
 
-    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared", "corpus", "heat-templates")
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "..", "..", "shared", "corpus", "heat-templates")
     paths = sorted(glob.glob(os.path.join(root, "**", "*.yaml"), recursive=True))
     if not paths:
         pytest.skip("corpus not available")

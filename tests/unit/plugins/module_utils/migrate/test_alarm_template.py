@@ -22,7 +22,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alar
 from ansible_collections.heatlike.cloud.plugins.module_utils.migrate import alarm_template as am
 from ansible_collections.heatlike.cloud.plugins.module_utils.template.yaml_loader import load_text
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))))
 CORPUS = os.path.realpath(os.path.join(REPO, "..", "shared", "corpus"))
 TEMPLATES = os.path.join(CORPUS, "heat-templates")
 EXPECTED = os.path.join(CORPUS, "expected", "heat-templates")

@@ -23,7 +23,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.s
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova.server import ServerHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
-from .conftest import Obj
+from ...conftest import Obj
 
 
 def run(tmp_path, conn, state_dir, tmpl, name="st"):

@@ -1,12 +1,16 @@
-"""Fixtures for the stack engine tests: a small in-memory Neutron fake and template helpers."""
+"""Fixtures for the engine tests: a small in-memory Neutron fake (``conn``, ``state_dir``) and
+template helpers (``load``, ``write``)."""
 
 from __future__ import annotations
 
 import itertools
+import textwrap
 import uuid
 from typing import Any
 
 import pytest
+
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
 _ids = itertools.count()
 
@@ -151,3 +155,28 @@ def conn() -> FakeConn:
 @pytest.fixture
 def state_dir(tmp_path: Any) -> str:
     return str(tmp_path / "state")
+
+
+@pytest.fixture
+def load(tmp_path):
+    """load(text, **kwargs) -> ResolvedStack for a template written as tmp_path/t.yaml."""
+
+    def _load(text: str, name: str = "t.yaml", **kwargs):
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text))
+        return load_stack(str(path), **kwargs)
+
+    return _load
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write(name, text) -> absolute path of a file under tmp_path."""
+
+    def _write(name: str, text: str) -> str:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+        return str(path)
+
+    return _write
