@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, converge, destroy
+from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry import Options, _register_store_secrets, converge, destroy
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import LockError, PropertyError
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.state.local import LocalBackend
@@ -295,3 +295,12 @@ def test_lost_secret_store_does_not_replace_anything(tmp_path, conn, state_dir):
     os.unlink(os.path.join(state_dir, "st.secrets.json"))  # e.g. a run killed before it was written
     again = run(tmp_path, conn, state_dir, tmpl)
     assert again["changed"] is False and pids(again) == pids(first)
+
+
+def test_group_member_secrets_are_registered_on_reload():
+    redactor = Redactor()
+    _register_store_secrets({"_salt": "x", "OS::Heat::RandomString": {"a": "top-secret-1"},
+                             "group:g": {"OS::Heat::RandomString": {"0": "member-secret-2"},
+                                         "members": {"0": "st/g-0"}, "meta": {"type": "OS::Heat::RandomString"}}},
+                            redactor)
+    assert redactor.secrets == {"top-secret-1", "member-secret-2"}

@@ -1,5 +1,4 @@
-"""Engine gaps found by the integration work: group members found by name, replacement
-deletion policies, remembered removal policies, rollback of a failed update."""
+"""Executing a plan: a replacement honours the deletion policy; rollback of a failed update."""
 
 from __future__ import annotations
 
@@ -11,8 +10,6 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.converge.entry impo
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack import load_stack
 
-from ..conftest import Obj
-
 
 def run(tmp_path: Any, conn: Any, state_dir: str, tmpl: dict, **opts: Any) -> Any:
     path = tmp_path / "t.yaml"
@@ -21,96 +18,6 @@ def run(tmp_path: Any, conn: Any, state_dir: str, tmpl: dict, **opts: Any) -> An
                     Options(state_dir=state_dir, retry_base=0, **opts), Redactor())
 
 
-class FakeKeypairs:
-    """Nova key pairs only (identified by their names)."""
-
-    def __init__(self) -> None:
-        self.db: dict[str, Obj] = {}
-        self.creates = 0
-
-    def servers(self, **_: Any) -> list:
-        return []
-
-    def keypairs(self, **_: Any) -> list:
-        return list(self.db.values())
-
-    def create_keypair(self, name: str, **body: Any) -> Obj:
-        if name in self.db:
-            raise RuntimeError(f"HTTP 409: Key pair '{name}' already exists")
-        self.creates += 1
-        obj = Obj(id=name, name=name, public_key=body.get("public_key") or f"ssh-rsa {name}", private_key=None)
-        self.db[name] = obj
-        return obj
-
-    def delete_keypair(self, name: str) -> None:
-        self.db.pop(name)
-
-
-def keypair_group(count: int, removal: list | None = None, mode: str | None = None) -> dict:
-    props: dict = {"count": count,
-                   "resource_def": {"type": "OS::Nova::KeyPair", "properties": {"name": "kp-%index%"}}}
-    if removal is not None:
-        props["removal_policies"] = [{"resource_list": removal}] if removal else []
-    if mode:
-        props["removal_policies_mode"] = mode
-    return {"heat_template_version": "2018-08-31",
-            "resources": {"grp": {"type": "OS::Heat::ResourceGroup", "properties": props}},
-            "outputs": {"refs": {"value": {"get_attr": ["grp", "refs"]}}}}
-
-
-# ---- 1. name-marked group members ----------------------------------------------------------------
-def test_keypair_group_rerun_finds_members_by_name(tmp_path, conn, state_dir):
-    conn.compute = FakeKeypairs()
-    first = run(tmp_path, conn, state_dir, keypair_group(2))
-    assert first.error is None and sorted(conn.compute.db) == ["kp-0", "kp-1"]
-    again = run(tmp_path, conn, state_dir, keypair_group(2))
-    assert again.error is None and again["changed"] is False
-    assert conn.compute.creates == 2
-    shrunk = run(tmp_path, conn, state_dir, keypair_group(1))
-    assert shrunk.error is None and sorted(conn.compute.db) == ["kp-0"]
-
-
-# ---- 3. removal policies are remembered ----------------------------------------------------------
-def test_removal_policies_append_is_remembered_and_update_mode_forgets(tmp_path, conn, state_dir):
-    conn.compute = FakeKeypairs()
-    run(tmp_path, conn, state_dir, keypair_group(2))
-    removed = run(tmp_path, conn, state_dir, keypair_group(2, removal=[0]))
-    assert removed.error is None and sorted(conn.compute.db) == ["kp-1", "kp-2"]
-    # the policy leaves the template: index 0 stays removed (append mode)
-    kept = run(tmp_path, conn, state_dir, keypair_group(2, removal=[]))
-    assert kept.error is None and sorted(conn.compute.db) == ["kp-1", "kp-2"]
-    assert conn.compute.creates == 3
-    # an index that is no member and never was is ignored, as in Heat
-    ignored = run(tmp_path, conn, state_dir, keypair_group(2, removal=[7]))
-    assert ignored.error is None and sorted(conn.compute.db) == ["kp-1", "kp-2"]
-    # update mode replaces the remembered list: index 0 comes back, the highest goes
-    reset = run(tmp_path, conn, state_dir, keypair_group(2, removal=[], mode="update"))
-    assert reset.error is None and sorted(conn.compute.db) == ["kp-0", "kp-1"]
-
-
-def test_removed_rsrc_list_reports_the_remembered_indices(tmp_path, conn, state_dir):
-    tmpl = keypair_group(2, removal=[0])
-    tmpl["outputs"]["removed"] = {"value": {"get_attr": ["grp", "removed_rsrc_list"]}}
-    conn.compute = FakeKeypairs()
-    first = run(tmp_path, conn, state_dir, tmpl)
-    assert first["outputs"]["removed"] == ["0"] and sorted(conn.compute.db) == ["kp-1", "kp-2"]
-    tmpl["resources"]["grp"]["properties"]["removal_policies"] = [{"resource_list": ["kp-2"]}]
-    by_ref = run(tmp_path, conn, state_dir, tmpl)
-    assert by_ref.error is None and by_ref["outputs"]["removed"] == ["0", "2"]
-    assert sorted(conn.compute.db) == ["kp-1", "kp-3"]
-
-
-def test_removed_indices_survive_a_lost_store_as_gaps(tmp_path, conn, state_dir):
-    import os
-    conn.compute = FakeKeypairs()
-    run(tmp_path, conn, state_dir, keypair_group(2, removal=[0]))
-    for name in os.listdir(state_dir):
-        os.remove(os.path.join(state_dir, name))
-    again = run(tmp_path, conn, state_dir, keypair_group(2))
-    assert again.error is None and sorted(conn.compute.db) == ["kp-1", "kp-2"]
-
-
-# ---- 2. replacement honours the deletion policy --------------------------------------------------
 def net_template(zones: list, policy: str | None = "Retain") -> dict:
     net: dict = {"type": "OS::Neutron::Net", "properties": {"name": "n1", "availability_zone_hints": zones}}
     if policy:
@@ -137,7 +44,6 @@ def test_replaced_resource_without_policy_is_deleted(tmp_path, conn, state_dir):
     assert old not in conn.network.networks_db
 
 
-# ---- 4. rollback of a failed update --------------------------------------------------------------
 def update_template(net_name: str, zones: list | None = None, boom: bool = False) -> dict:
     props: dict = {"name": net_name}
     if zones is not None:

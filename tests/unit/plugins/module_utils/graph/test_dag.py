@@ -1,14 +1,11 @@
-"""Unit tests of the dependency graph's readiness walk, its reversal and the parallel walker."""
+"""Unit tests of the dependency graph's readiness walk, and its reversal."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CycleError
 from ansible_collections.heatlike.cloud.plugins.module_utils.graph.dag import Graph, Readiness
-from ansible_collections.heatlike.cloud.plugins.module_utils.graph.walk import run_graph
 
 
 def test_waves_are_longest_path_levels():
@@ -38,23 +35,3 @@ def test_readiness_hands_out_each_node_once_in_name_order():
     ready.done("a")
     assert ready.take() == ["b", "c"]
     assert ready.untaken == 0 and ready.blocked() == []
-
-
-def test_run_graph_ignores_requirements_outside_the_nodes():
-    ran = []
-    failures = run_graph({"a": lambda: ran.append("a")}, {"a": {"gone"}, "gone": set()}, 1)
-    assert failures == {} and ran == ["a"]
-
-
-def test_run_graph_stops_at_the_deadline():
-    ran = []
-    failures = run_graph({"a": lambda: ran.append("a")}, {}, 2, deadline=time.monotonic() - 1)
-    assert list(failures) == ["(stack)"] and ran == []
-
-
-def test_run_graph_runs_what_it_can_before_reporting_a_cycle():
-    ran = []
-    nodes = {n: (lambda n=n: ran.append(n)) for n in ("a", "b", "c", "free")}
-    failures = run_graph(nodes, {"a": {"b"}, "b": {"a"}, "c": {"b"}}, 2)
-    assert ran == ["free"]
-    assert str(failures["(graph)"]) == "dependency cycle among: a, b, c"

@@ -1,4 +1,4 @@
-"""Unit tests of ownership marks, retries, redaction, the state backend and the graph runner."""
+"""The local state backend: stack records (secrets, events) and the stack lock."""
 
 from __future__ import annotations
 
@@ -9,86 +9,9 @@ import threading
 
 import pytest
 
-from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import LockError
-from ansible_collections.heatlike.cloud.plugins.module_utils.graph.walk import run_graph
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
-from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import RetryPolicy, is_transient
 from ansible_collections.heatlike.cloud.plugins.module_utils.state.local import LocalBackend, StackRecord
-
-
-class HTTPErr(Exception):
-    def __init__(self, status: int) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status_code = status
-
-
-def test_tags_round_trip_and_stay_within_neutron_limit():
-    long_stack = "s" * 200
-    tags = ownership.tags_for(long_stack, "port", ["user-tag", ownership.stack_tag("other")])
-    assert all(len(t) <= ownership.MAX_TAG_LEN for t in tags)
-    assert "user-tag" in tags and ownership.stack_tag("other") not in tags
-    assert ownership.logical_from_tags(long_stack, tags, ["port"]) == "port"
-    assert ownership.logical_from_tags("another", tags, ["port"]) is None
-    assert ownership.user_tags(tags) == ["user-tag"]
-
-
-def test_metadata_marks_and_description_marks():
-    meta = ownership.metadata_for("web", "srv", {"role": "db"})
-    assert ownership.logical_from_metadata("web", meta) == "srv"
-    assert ownership.logical_from_metadata("other", meta) is None
-    assert ownership.user_metadata(meta) == {"role": "db"}
-    assert ownership.logical_from_description("web", ownership.description_mark("web", "r1")) == "r1"
-
-
-@pytest.mark.parametrize("name,ok", [("web", True), ("a.b-c_1", True), ("1abc", False), ("", False),
-                                     ("a,b", False), ("a" * 256, False)])
-def test_stack_names_follow_heats_rule(name, ok):
-    assert ownership.valid_stack_name(name) is ok
-
-
-def test_transient_errors_are_retried_then_succeed():
-    calls = []
-    policy = RetryPolicy(attempts=4, base=0, jitter=0, sleep=calls.append)
-    outcomes = iter([HTTPErr(503), HTTPErr(429), "ok"])
-
-    def flaky():
-        item = next(outcomes)
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-    assert policy.call(flaky) == "ok"
-    assert len(calls) == 2
-
-
-def test_client_errors_are_not_retried_and_conflict_can_be_excluded():
-    policy = RetryPolicy(attempts=5, base=0, jitter=0, sleep=lambda s: None)
-    count = {"n": 0}
-
-    def bad(status):
-        count["n"] += 1
-        raise HTTPErr(status)
-
-    with pytest.raises(HTTPErr):
-        policy.call(bad, 400)
-    assert count["n"] == 1
-    count["n"] = 0
-    with pytest.raises(HTTPErr):
-        policy.call(bad, 409, retry_conflict=False)
-    assert count["n"] == 1
-    assert is_transient(HTTPErr(409)) and is_transient(HTTPErr(500)) and not is_transient(HTTPErr(404))
-
-
-def test_backoff_grows_and_is_capped():
-    policy = RetryPolicy(base=1, cap=8, jitter=0)
-    assert [policy.delay(n) for n in range(5)] == [1, 2, 4, 8, 8]
-
-
-def test_redactor_masks_substrings_in_nested_values():
-    red = Redactor(["s3cret!"])
-    expected = {"a": ["x ****** y", 3], "b": {"c": "******"}}
-    assert red.redact({"a": ["x s3cret! y", 3], "b": {"c": "s3cret!"}}) == expected
 
 
 def test_record_never_contains_registered_secrets(tmp_path):
@@ -127,44 +50,6 @@ def test_lock_of_dead_process_is_taken_over(tmp_path):
                                                   "user": "x", "since": "then"}))
     with backend.lock("st") as me:
         assert me["pid"] == os.getpid()
-
-
-def test_run_graph_respects_dependencies_and_concurrency():
-    order, running, peak = [], [0], [0]
-    lock = threading.Lock()
-
-    def node(name):
-        def go():
-            with lock:
-                running[0] += 1
-                peak[0] = max(peak[0], running[0])
-                order.append(name)
-            with lock:
-                running[0] -= 1
-        return go
-
-    names = [f"n{i}" for i in range(10)]
-    deps = {n: ({"root"} if n != "root" else set()) for n in names + ["root"]}
-    deps["last"] = set(names)
-    failures = run_graph({n: node(n) for n in names + ["root", "last"]}, deps, max_concurrency=3)
-    assert failures == {}
-    assert order[0] == "root" and order[-1] == "last"
-    assert peak[0] <= 3
-
-
-def test_run_graph_stops_dependents_after_a_failure():
-    ran = []
-
-    def boom():
-        raise RuntimeError("nope")
-
-    failures = run_graph({"a": boom, "b": lambda: ran.append("b")}, {"b": {"a"}}, max_concurrency=2)
-    assert list(failures) == ["a"] and ran == []
-
-
-def test_run_graph_reports_cycles():
-    failures = run_graph({"a": lambda: None, "b": lambda: None}, {"a": {"b"}, "b": {"a"}}, 2)
-    assert "(graph)" in failures and "a, b" in str(failures["(graph)"])
 
 
 def test_lock_timeout_waits_for_the_holder_to_finish(tmp_path):

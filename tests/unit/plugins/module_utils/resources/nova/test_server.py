@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 import uuid
 from typing import Any
 
@@ -313,3 +314,30 @@ def test_image_named_by_its_id_instead_of_its_name_rebuilds_nothing(tmp_path, st
     conn.compute.actions.clear()
     done = run(tmp_path, conn, state_dir, template(image=IMAGES["tiny"]))
     assert done.error is None and verbs(conn) == []
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_image_server_with_data_volume_mapping_sends_the_image_mapping_first():
+    sent: dict = {}
+
+    def create_server(**body: Any) -> None:
+        sent.update(body)
+        raise _Stop()
+
+    image = str(uuid.uuid4())
+    compute = Obj(find_flavor=lambda name, ignore_missing=True: Obj(id="f1"), create_server=create_server)
+    handler = ServerHandler(Context(conn=Obj(compute=compute), stack_name="st"))
+    props = handler.desired("srv", {"flavor": "m1.tiny", "image": image, "networks": [],
+                                    "block_device_mapping_v2": [{"volume_id": "v1", "boot_index": -1}]})
+    try:
+        handler.create("srv", props, lambda _pid: None)
+    except _Stop:
+        pass
+    bdm = sent["block_device_mapping"]
+    assert bdm[0] == {"uuid": image, "source_type": "image", "destination_type": "local", "boot_index": 0,
+                      "delete_on_termination": True}
+    assert bdm[1]["uuid"] == "v1" and bdm[1]["boot_index"] == -1
+    assert json.dumps(sent)  # plain data
