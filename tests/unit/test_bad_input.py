@@ -279,8 +279,8 @@ def _check_message(case: Case, template: Path, kind: str, msg: str) -> None:
 def _child_env() -> dict[str, str]:
     """Environment for child interpreters: the same ``ansible_collections`` tree as this process."""
     env = dict(os.environ)
-    # .../<root>/ansible_collections/heatlike/cloud/plugins/module_utils/stack.py -> <root>
-    root = Path(stack.__file__).parents[5]
+    # .../<root>/ansible_collections/heatlike/cloud/plugins/module_utils/resolve/stack.py -> <root>
+    root = Path(stack.__file__).parents[6]
     env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in sys.path if p])
     return env
 
