@@ -1,6 +1,6 @@
 """Fuzz test: mutated corpus templates give a result or a clean HeatlikeError, nothing else.
 
-Templates come from ``../shared/corpus/heat-templates`` (the test skips when it is absent),
+Templates come from ``../shared/corpus/heat-templates`` (the test skips when it is absent, except under CI=true: tests/unit/conftest.py),
 with the parameters Heat was given (``synthesized_parameters`` of the expected file) and the
 ``<stem>_env.yaml`` environment when there is one.  Hypothesis mutates the parsed template
 (drop / duplicate / rename / retype keys, swap values, change function arguments, truncate
