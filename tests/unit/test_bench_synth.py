@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve import stack as engine_stack
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BENCH = os.path.join(REPO, "bench")
 
@@ -168,10 +170,10 @@ def test_negative_sizes_are_rejected() -> None:
         synth.generate(10, chain_length=0)
 
 
-# --- against the engine (skipped until plugins/module_utils/stack.py exists) -------------------
+# --- against the engine -----------------------------------------------------------------------
 
 def _stack_module() -> Any:
-    return pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack")
+    return engine_stack
 
 
 def test_engine_loads_the_synthetic_template_with_ten_waves(tmp_path: Any) -> None:

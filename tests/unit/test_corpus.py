@@ -4,7 +4,7 @@ For every ``../shared/corpus/expected/heat-templates/**.json`` the template is l
 same parameters (``synthesized_parameters``) and environment (``<stem>_env.yaml``) and compared
 on validity (+ error kind), parameters, conditions, disabled resources, each resource's
 type/depends_on/properties, creation_order, outputs and which outputs stay unresolved.  Known differences are listed in KNOWN (mirrored in
-docs/heat-compatibility.md).  Skips when ../shared is absent.
+docs/heat-compatibility.md).  Skips when ../shared is absent, except under CI=true (tests/unit/conftest.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Fuzz test: mutated corpus templates give a result or a clean HeatlikeError, nothing else.
 
-Templates come from ``../shared/corpus/heat-templates`` (the test skips when it is absent),
+Templates come from ``../shared/corpus/heat-templates`` (the test skips when it is absent, except under CI=true: tests/unit/conftest.py),
 with the parameters Heat was given (``synthesized_parameters`` of the expected file) and the
 ``<stem>_env.yaml`` environment when there is one.  Hypothesis mutates the parsed template
 (drop / duplicate / rename / retype keys, swap values, change function arguments, truncate
@@ -32,14 +32,11 @@ from typing import Any, Callable
 import pytest
 import yaml
 
-try:
-    from hypothesis import HealthCheck, event, given, note, settings
-    from hypothesis import strategies as st
-except ImportError:  # pragma: no cover - hypothesis is in requirements-dev.txt
-    pytest.skip("hypothesis is not installed", allow_module_level=True)
+from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import strategies as st
 
-stack = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.resolve.stack")
-errors = pytest.importorskip("ansible_collections.heatlike.cloud.plugins.module_utils.common.errors")
+from ansible_collections.heatlike.cloud.plugins.module_utils.common import errors
+from ansible_collections.heatlike.cloud.plugins.module_utils.resolve import stack
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("HEATLIKE_CORPUS", REPO.parent / "shared" / "corpus"))

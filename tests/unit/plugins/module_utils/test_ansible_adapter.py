@@ -27,8 +27,8 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.ansible_adapter imp
 )
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import ParameterError, TemplateError
 
-openstack = pytest.importorskip("openstack")
-sdk_exceptions = pytest.importorskip("openstack.exceptions")
+import keystoneauth1.exceptions as ksa
+import openstack.exceptions as sdk_exceptions
 
 CLOUDS_YAML = {
     "clouds": {
@@ -280,7 +280,6 @@ def test_unknown_cloud_is_a_clean_configuration_error(monkeypatch, capsys, cloud
 
 
 def test_keystoneauth_error_is_mapped(monkeypatch, capsys):
-    ksa = pytest.importorskip("keystoneauth1.exceptions")
 
     def body(module):
         raise ksa.ConnectFailure("Unable to establish connection to http://127.0.0.1:1/v3")
@@ -407,7 +406,6 @@ class _FakeConnection:
 
 
 def _trust_unauthorized() -> Exception:
-    ksa = pytest.importorskip("keystoneauth1.exceptions")
     return ksa.Unauthorized("The request you have made requires authentication. (HTTP 401)", http_status=401)
 
 
