@@ -24,10 +24,10 @@ import pytest
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common import errors
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve import model, stack
-from ansible_collections.heatlike.cloud.plugins.modules import os_heatlike_template_info  # noqa: F401 - must import
+from ansible_collections.heatlike.cloud.plugins.modules import os_heatlike_template_info
 
 REPO = Path(__file__).resolve().parents[2]
-MODULE = "ansible_collections.heatlike.cloud.plugins.modules.os_heatlike_template_info"
+MODULE = os_heatlike_template_info.__name__
 HEADER = "heat_template_version: 2018-08-31\n"
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child processes (bytes)
 BOMB_PEAK_LIMIT_MB = 64.0  # Python allocations while rejecting the alias bomb

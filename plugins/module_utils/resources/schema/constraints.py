@@ -239,4 +239,3 @@ def constraint_from_facts(facts: Sequence[Any]) -> Constraint:
         return _CONSTRAINT_KINDS[kind](*args)
     except KeyError:
         raise ValueError("unknown constraint kind %r" % (kind,)) from None
-

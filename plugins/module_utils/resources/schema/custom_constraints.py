@@ -101,4 +101,3 @@ OFFLINE_CUSTOM_CONSTRAINTS: dict[str, Callable[[Any, Any], tuple[bool, str | Non
     "timezone": _check_timezone,
     "json_string": _check_json_string,
 }
-

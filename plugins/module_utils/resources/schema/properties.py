@@ -259,4 +259,3 @@ class ResourceSchema:
             validate_properties)
 
         validate_properties(self, props, path, file=file, skipped=skipped, now=now)
-
