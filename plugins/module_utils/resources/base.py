@@ -302,6 +302,12 @@ class Handler(ResourceType):
         """The current object for ``physical_id`` or None when gone."""
         raise NotImplementedError
 
+    def created_at(self, obj: Any) -> str | None:
+        """When the API created ``obj`` (ISO 8601, comparable within the type), None when it
+        does not say: which of several marked copies of one resource is the oldest."""
+        value = obj.get("created_at") if isinstance(obj, Mapping) else getattr(obj, "created_at", None)
+        return str(value) if value else None
+
     # ---- lifecycle -----------------------------------------------------------------
     def readiness(self, obj: Any) -> str:
         """``ready``, ``pending`` (still being built: resume by waiting) or ``failed``."""
