@@ -106,6 +106,8 @@ class Action:
     #: a surplus copy of the logical resource ``duplicate_of`` (deleted; ``obj`` is the copy)
     duplicate_of: str | None = None
     obj: Any = field(default=None, repr=False, compare=False)
+    #: the handler that deletes a group member's copy (None: the stack's handler of ``type``)
+    handler: Any = field(default=None, repr=False, compare=False)
 
     def summary(self, redactor: Redactor) -> dict:
         """The JSON-able plan entry (secrets masked)."""
@@ -369,6 +371,14 @@ def plan(resolved: Any, record: Mapping[str, Any], handlers: Mapping[str, Handle
     for item in record.get("pending_deletes") or []:
         deletes.append(Action(item.get("resource", "?"), item["type"], "delete", "replaced earlier (old copy)",
                               physical_id=item["physical_id"], orphan=True))
+    for name, obs in observed.items():
+        member_duplicates = getattr(handlers.get(obs.type), "member_duplicates", None)
+        if member_duplicates is None or obs.obj is None:
+            continue
+        for key, mtype, item, why, deleter in member_duplicates(obs.obj):
+            deletes.append(Action(f"{name}/{key}", mtype, "delete", f"duplicate of {name}/{key} ({why})",
+                                  physical_id=item.physical_id, orphan=True, duplicate_of=f"{name}/{key}",
+                                  obj=item.obj, handler=deleter))
     seen = {(a.type, a.physical_id) for a in deletes} | {(a.type, a.physical_id) for a in forward}
     for orphan in orphans:
         if (orphan.type, orphan.physical_id) in seen:

@@ -121,3 +121,34 @@ def test_absent_deletes_the_copies_too(tmp_path, conn, state_dir):
     gone = destroy(conn, "st", Options(state_dir=state_dir, retry_base=0.0), Redactor())
     assert gone.error is None and conn.network.networks_db == {}
     assert [p["action"] for p in gone["plan"]] == ["delete", "delete"]
+
+
+def group(count: int = 2) -> dict:
+    return {"heat_template_version": "2018-08-31", "resources": {"grp": {
+        "type": "OS::Heat::ResourceGroup",
+        "properties": {"count": count, "resource_def": {"type": "OS::Neutron::Net",
+                                                        "properties": {"name": "g-%index%"}}}}},
+        "outputs": {"refs": {"value": {"get_attr": ["grp", "refs"]}}}}
+
+
+def test_a_copy_of_a_group_member_is_a_duplicate_of_that_member(tmp_path, conn, state_dir):
+    first = run(tmp_path, conn, state_dir, group())
+    refs = first["outputs"]["refs"]
+    for net_id in refs:
+        conn.network.networks_db[net_id].created_at = "2026-01-01T00:00:01Z"
+    copy = copy_of(conn, "1", "2000-01-01T00:00:07Z", stack="st/grp", name="g-1")  # older: the group remembers
+    check = run(tmp_path, conn, state_dir, group(), check_mode=True)
+    assert duplicates(check) == [{
+        "resource": "grp/1", "type": "OS::Neutron::Net", "action": "delete", "physical_id": copy.id,
+        "reason": f"duplicate of grp/1 (keeping {refs[1]}, the recorded one)", "duplicate_of": "grp/1"}]
+    assert len(conn.network.networks_db) == 3
+    repaired = run(tmp_path, conn, state_dir, group())
+    assert repaired["outputs"]["refs"] == refs and sorted(conn.network.networks_db) == sorted(refs)
+    assert run(tmp_path, conn, state_dir, group())["changed"] is False
+    copy_of(conn, "0", "2026-01-01T00:00:09Z", stack="st/grp", name="g-0")
+    (tmp_path / "state" / "st.secrets.json").unlink()  # the group forgot its members: the oldest stays
+    check = run(tmp_path, conn, state_dir, group(), check_mode=True)
+    assert [p["reason"] for p in duplicates(check)] == [
+        f"duplicate of grp/0 (keeping {refs[0]}, the oldest (created 2026-01-01T00:00:01Z))"]
+    gone = destroy(conn, "st", Options(state_dir=state_dir, retry_base=0.0), Redactor())
+    assert gone.error is None and conn.network.networks_db == {}  # absent takes a member's copy too
