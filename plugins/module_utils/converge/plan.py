@@ -81,6 +81,9 @@ class Observed:
     #: a surplus copy: the logical name it duplicates, and why the other copy is kept
     duplicate_of: str | None = None
     kept: str = ""
+    #: the kept copy was not recorded: the other copies, in keep order (the planner may keep
+    #: one of them instead when only it ``fits`` the copies kept of its dependencies)
+    others: list = field(default_factory=list)
 
 
 def known_resources(observed: Mapping[str, Observed]) -> dict[str, tuple]:
@@ -212,7 +215,11 @@ def observe(handlers: Mapping[str, Handler], desired_types: Mapping[str, str], r
             # a type change: the old one is observed under its own type for deletion
             key = name if desired_types.get(name, entry.get("type")) == rtype else f"{name}@{rtype}"
             if chosen is not None:
-                observed[key] = Observed(rtype, chosen.physical_id, chosen.obj, chosen.source)
+                others = [] if why == "the recorded one" else sorted(
+                    (f for f in found if f is not chosen and f.physical_id not in pending),
+                    key=lambda f: (handler.created_at(f.obj) is None, str(handler.created_at(f.obj) or ""),
+                                   str(f.physical_id)))
+                observed[key] = Observed(rtype, chosen.physical_id, chosen.obj, chosen.source, others=others)
             elif handler.local:
                 if entry.get("status", "").endswith("COMPLETE") and rec_pid:
                     observed[key] = Observed(rtype, rec_pid, None, "local")
@@ -293,6 +300,10 @@ def plan(resolved: Any, record: Mapping[str, Any], handlers: Mapping[str, Handle
         except HandlerError as exc:
             raise CloudError(f"resources.{name}: {exc}") from None
         desired_props[name] = desired
+        if obs is not None and obs.others and not is_unknown(desired) and not handler.fits(obs.obj, desired):
+            obs = _keep_fitting(name, handler, obs, desired, orphans)
+            observed[name] = obs
+            known[name] = (obs.type, obs.physical_id, obs.obj)
         deps = set(rdef.depends_on)
         policy = rdef.deletion_policy or "Delete"
         only_lost = False
@@ -397,6 +408,25 @@ def plan(resolved: Any, record: Mapping[str, Any], handlers: Mapping[str, Handle
                               "marked as this stack's but not in the template or record (orphan)",
                               physical_id=orphan.physical_id, orphan=True))
     return Plan(forward, deletes, observed, desired_props)
+
+
+def _keep_fitting(name: str, handler: Handler, obs: Observed, desired: Mapping[str, Any],
+                  orphans: list[Observed]) -> Observed:
+    """The unrecorded copy kept of ``name`` does not fit the copies kept of its dependencies
+    (a subnet on a network copy that goes): keep the first other copy that fits instead."""
+    for item in obs.others:
+        if handler.fits(item.obj, desired):
+            break
+    else:
+        return obs
+    why = f"keeping {item.physical_id}, the oldest on the copies kept of what it depends on"
+    for i, orphan in enumerate(orphans):
+        if orphan.duplicate_of == name and orphan.type == obs.type:
+            if orphan.physical_id == item.physical_id:
+                orphans[i] = Observed(obs.type, obs.physical_id, obs.obj, "marks", duplicate_of=name, kept=why)
+            else:
+                orphan.kept = why
+    return Observed(obs.type, item.physical_id, item.obj, getattr(item, "source", "marks"))
 
 
 def change_reason(props: Iterable[str], notes: Mapping[str, tuple[bool, str]]) -> str:

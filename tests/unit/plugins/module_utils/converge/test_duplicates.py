@@ -152,3 +152,30 @@ def test_a_copy_of_a_group_member_is_a_duplicate_of_that_member(tmp_path, conn, 
         f"duplicate of grp/0 (keeping {refs[0]}, the oldest (created 2026-01-01T00:00:01Z))"]
     gone = destroy(conn, "st", Options(state_dir=state_dir, retry_base=0.0), Redactor())
     assert gone.error is None and conn.network.networks_db == {}  # absent takes a member's copy too
+
+
+def test_without_a_record_a_subnet_copy_on_the_kept_network_is_kept_over_an_older_one(tmp_path, conn, state_dir):
+    # two controllers raced: A's network is older, B's subnet is older; keeping both "oldest"
+    # would keep a subnet on the network copy that goes (and the network could not be deleted)
+    tmpl = {"heat_template_version": "2018-08-31", "resources": {
+        "net": {"type": "OS::Neutron::Net", "properties": {"name": "n1"}},
+        "sub": {"type": "OS::Neutron::Subnet", "properties": {"network": {"get_resource": "net"},
+                                                              "cidr": "10.0.0.0/24"}}}}
+    net_a = copy_of(conn, "net", "2026-01-01T00:00:01Z")
+    net_b = copy_of(conn, "net", "2026-01-01T00:00:02Z")
+    sub_b = conn.network.create_subnet(network_id=net_b.id, cidr="10.0.0.0/24", name="st-sub",
+                                         tags=ownership.tags_for("st", "sub"))
+    sub_b.created_at = "2026-01-01T00:00:03Z"
+    sub_a = conn.network.create_subnet(network_id=net_a.id, cidr="10.0.0.0/24", name="st-sub",
+                                         tags=ownership.tags_for("st", "sub"))
+    sub_a.created_at = "2026-01-01T00:00:04Z"
+    check = run(tmp_path, conn, state_dir, tmpl, check_mode=True)
+    assert sorted((p["resource"], p["physical_id"], p["reason"]) for p in duplicates(check)) == [
+        ("net", net_b.id, f"duplicate of net (keeping {net_a.id}, the oldest (created 2026-01-01T00:00:01Z))"),
+        ("sub", sub_b.id, f"duplicate of sub (keeping {sub_a.id}, the oldest on the copies kept of what it"
+                          " depends on)")]
+    assert [p for p in check["plan"] if not p.get("duplicate_of")] == []
+    result = run(tmp_path, conn, state_dir, tmpl)
+    assert list(conn.network.networks_db) == [net_a.id] and list(conn.network.subnets_db) == [sub_a.id]
+    assert result["resources"]["sub"]["physical_id"] == sub_a.id
+    assert run(tmp_path, conn, state_dir, tmpl)["changed"] is False
