@@ -51,7 +51,7 @@ def test_keep_one_without_a_record_keeps_the_oldest_not_the_lowest_id():
     copies = [_Copy("a", "2026-01-01T00:00:09Z"), _Copy("z", "2026-01-01T00:00:01Z")]
     kept, why = ownership.keep_one(copies, None, (), _stamp)
     assert kept.physical_id == "z" and why == "the oldest (created 2026-01-01T00:00:01Z)"
-    gone, _ = ownership.keep_one(copies, "no-longer-there", (), _stamp)
+    gone = ownership.keep_one(copies, "no-longer-there", (), _stamp)[0]
     assert gone.physical_id == "z"  # a recorded id that matches no copy falls back to the oldest
 
 
