@@ -208,6 +208,10 @@ plan:
     - The actions that change something (empty when the stack is up to date), each with
       C(resource), C(type), C(action), C(reason) and, when known, C(physical_id), C(changes)
       (names of changed properties) and C(drift) (true when the cloud drifted from the record).
+    - A surplus copy of a resource (several cloud resources marked for one logical name, for example
+      after two controllers converged the stack at once) is a C(delete) entry with C(duplicate_of)
+      (the logical name) and the reason C(duplicate of <logical> (keeping <id>, ...)); the recorded
+      copy is kept, else the oldest.
     - The entry of a nested stack (provider template) is followed by the entries of its own plan,
       named C(<logical>/<nested logical>); the parent's C(changes) name them C(resources.<name>).
   returned: always

@@ -169,7 +169,7 @@ class Executor:
         self._event(name, "CREATE", "COMPLETE", pid=pid)
 
     def _delete_physical(self, action: Action, name: str, rtype: str, pid: str, obj: Any, policy: str) -> None:
-        handler = self.handlers[rtype]
+        handler = action.handler or self.handlers[rtype]
         if policy == "Retain":
             unmark = getattr(handler, "unmark", None)
             if unmark:
@@ -276,10 +276,10 @@ class Executor:
     # ---- deletes ---------------------------------------------------------------------
     def _delete(self, action: Action) -> None:
         name = action.name
-        obs = self.plan.observed.get(name)
-        obj = obs.obj if obs is not None and obs.type == action.type else None
-        from_record = getattr(self.handlers[action.type], "obj_from_record", None)
-        if obj is None and from_record is not None:
+        obs = None if action.duplicate_of else self.plan.observed.get(name)  # a duplicate: never the kept copy
+        obj = action.obj if action.duplicate_of else (obs.obj if obs is not None and obs.type == action.type else None)
+        from_record = getattr(self.handlers.get(action.type), "obj_from_record", None)
+        if obj is None and from_record is not None and not action.duplicate_of:
             obj = from_record(self.record.resources.get(name) or {})
         item = {"resource": name, "type": action.type, "physical_id": action.physical_id}
         self._event(name, "DELETE", "IN_PROGRESS", action.reason, action.physical_id)

@@ -1,7 +1,8 @@
 """Planner: desired (resolved template) vs observed (cloud + record) -> actions with reasons.
 
 Actions per resource: ``create``, ``update`` (in place), ``replace``, ``delete``,
-``unchanged``. Observation costs one list call per resource type (ownership marks);
+``unchanged``; surplus marked copies of one logical resource are deleted as
+``delete (duplicate of <logical>)`` (``state.ownership.keep_one`` says which copy stays). Observation costs one list call per resource type (ownership marks);
 types without marks (relations, key pairs) are found from their parents or by name.
 """
 
@@ -17,6 +18,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction im
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import (
     Context, Found, Handler, HandlerError, LocalHandler, same)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_handler
+from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 
 UNKNOWN = "(known after apply)"
 UNKNOWN_MARK = "(known after apply"
@@ -76,6 +78,12 @@ class Observed:
     physical_id: str | None
     obj: Any
     source: str  # marks | record | find | local
+    #: a surplus copy: the logical name it duplicates, and why the other copy is kept
+    duplicate_of: str | None = None
+    kept: str = ""
+    #: the kept copy was not recorded: the other copies, in keep order (the planner may keep
+    #: one of them instead when only it ``fits`` the copies kept of its dependencies)
+    others: list = field(default_factory=list)
 
 
 def known_resources(observed: Mapping[str, Observed]) -> dict[str, tuple]:
@@ -98,12 +106,19 @@ class Action:
     drift: bool = False
     orphan: bool = False
     resume: bool = False
+    #: a surplus copy of the logical resource ``duplicate_of`` (deleted; ``obj`` is the copy)
+    duplicate_of: str | None = None
+    obj: Any = field(default=None, repr=False, compare=False)
+    #: the handler that deletes a group member's copy (None: the stack's handler of ``type``)
+    handler: Any = field(default=None, repr=False, compare=False)
 
     def summary(self, redactor: Redactor) -> dict:
         """The JSON-able plan entry (secrets masked)."""
         out = {"resource": self.name, "type": self.type, "action": self.action, "reason": self.reason}
         if self.physical_id:
             out["physical_id"] = self.physical_id
+        if self.duplicate_of:
+            out["duplicate_of"] = self.duplicate_of
         if self.changes:
             out["changes"] = sorted(self.changes)
         if self.drift:
@@ -177,6 +192,7 @@ def observe(handlers: Mapping[str, Handler], desired_types: Mapping[str, str], r
         wanted_by_type.setdefault(entry.get("type"), []).append(name)
     observed: dict[str, Observed] = {}
     orphans: list[Observed] = []
+    pending = {i.get("physical_id") for i in record.get("pending_deletes") or []}
     for rtype, names in wanted_by_type.items():
         handler = handlers.get(rtype)
         if handler is None:
@@ -191,19 +207,19 @@ def observe(handlers: Mapping[str, Handler], desired_types: Mapping[str, str], r
             if name not in desired_types and entry.get("type") != rtype:
                 continue
             found = candidates.pop(name, [])
-            chosen = None
+            chosen, why = ownership.keep_one(found, rec_pid, pending, handler.created_at)
             for item in found:
-                if rec_pid and item.physical_id == rec_pid:
-                    chosen = item
-            if chosen is None and found:
-                chosen = found[-1]
-            for item in found:
-                if item is not chosen:
-                    orphans.append(Observed(rtype, item.physical_id, item.obj, "marks"))
+                if item is not chosen and item.physical_id not in pending:
+                    orphans.append(Observed(rtype, item.physical_id, item.obj, "marks", duplicate_of=name,
+                                            kept=f"keeping {chosen.physical_id}, {why}"))
             # a type change: the old one is observed under its own type for deletion
             key = name if desired_types.get(name, entry.get("type")) == rtype else f"{name}@{rtype}"
             if chosen is not None:
-                observed[key] = Observed(rtype, chosen.physical_id, chosen.obj, chosen.source)
+                others = [] if why == "the recorded one" else sorted(
+                    (f for f in found if f is not chosen and f.physical_id not in pending),
+                    key=lambda f: (handler.created_at(f.obj) is None, str(handler.created_at(f.obj) or ""),
+                                   str(f.physical_id)))
+                observed[key] = Observed(rtype, chosen.physical_id, chosen.obj, chosen.source, others=others)
             elif handler.local:
                 if entry.get("status", "").endswith("COMPLETE") and rec_pid:
                     observed[key] = Observed(rtype, rec_pid, None, "local")
@@ -284,6 +300,10 @@ def plan(resolved: Any, record: Mapping[str, Any], handlers: Mapping[str, Handle
         except HandlerError as exc:
             raise CloudError(f"resources.{name}: {exc}") from None
         desired_props[name] = desired
+        if obs is not None and obs.others and not is_unknown(desired) and not handler.fits(obs.obj, desired):
+            obs = _keep_fitting(name, handler, obs, desired, orphans)
+            observed[name] = obs
+            known[name] = (obs.type, obs.physical_id, obs.obj)
         deps = set(rdef.depends_on)
         policy = rdef.deletion_policy or "Delete"
         only_lost = False
@@ -362,14 +382,51 @@ def plan(resolved: Any, record: Mapping[str, Any], handlers: Mapping[str, Handle
     for item in record.get("pending_deletes") or []:
         deletes.append(Action(item.get("resource", "?"), item["type"], "delete", "replaced earlier (old copy)",
                               physical_id=item["physical_id"], orphan=True))
+    for name, obs in observed.items():
+        member_duplicates = getattr(handlers.get(obs.type), "member_duplicates", None)
+        if member_duplicates is None or obs.obj is None:
+            continue
+        for key, mtype, item, why, deleter in member_duplicates(obs.obj):
+            deletes.append(Action(f"{name}/{key}", mtype, "delete", f"duplicate of {name}/{key} ({why})",
+                                  physical_id=item.physical_id, orphan=True, duplicate_of=f"{name}/{key}",
+                                  obj=item.obj, handler=deleter))
     seen = {(a.type, a.physical_id) for a in deletes} | {(a.type, a.physical_id) for a in forward}
     for orphan in orphans:
         if (orphan.type, orphan.physical_id) in seen:
+            continue
+        if orphan.duplicate_of:
+            # the copy leaves with the resource's deletion policy: Retain unmarks it, Snapshot snapshots it
+            rdef = resolved.resources.get(orphan.duplicate_of)
+            policy = (rdef.deletion_policy if rdef is not None else None) or \
+                (rec_res.get(orphan.duplicate_of) or {}).get("deletion_policy") or "Delete"
+            deletes.append(Action(orphan.duplicate_of, orphan.type, "delete",
+                                  f"duplicate of {orphan.duplicate_of} ({orphan.kept})",
+                                  physical_id=orphan.physical_id, deletion_policy=policy, orphan=True,
+                                  duplicate_of=orphan.duplicate_of, obj=orphan.obj))
             continue
         deletes.append(Action(f"orphan:{orphan.physical_id}", orphan.type, "delete",
                               "marked as this stack's but not in the template or record (orphan)",
                               physical_id=orphan.physical_id, orphan=True))
     return Plan(forward, deletes, observed, desired_props)
+
+
+def _keep_fitting(name: str, handler: Handler, obs: Observed, desired: Mapping[str, Any],
+                  orphans: list[Observed]) -> Observed:
+    """The unrecorded copy kept of ``name`` does not fit the copies kept of its dependencies
+    (a subnet on a network copy that goes): keep the first other copy that fits instead."""
+    for item in obs.others:
+        if handler.fits(item.obj, desired):
+            break
+    else:
+        return obs
+    why = f"keeping {item.physical_id}, the oldest on the copies kept of what it depends on"
+    for i, orphan in enumerate(orphans):
+        if orphan.duplicate_of == name and orphan.type == obs.type:
+            if orphan.physical_id == item.physical_id:
+                orphans[i] = Observed(obs.type, obs.physical_id, obs.obj, "marks", duplicate_of=name, kept=why)
+            else:
+                orphan.kept = why
+    return Observed(obs.type, item.physical_id, item.obj, getattr(item, "source", "marks"))
 
 
 def change_reason(props: Iterable[str], notes: Mapping[str, tuple[bool, str]]) -> str:

@@ -17,6 +17,9 @@ def plan_diff(plan: Plan, record: Mapping[str, Any], redactor: Redactor, handler
     for act in plan.changes:
         if act.action == "create":
             after[act.name] = {"type": act.type, "properties": plan.desired_props.get(act.name, {})}
+        elif act.duplicate_of:
+            before[f"{act.name} (duplicate {act.physical_id})"] = {
+                "type": act.type, "physical_id": act.physical_id, "duplicate_of": act.duplicate_of}
         elif act.action == "delete":
             entry = rec_res.get(act.name) or {}
             before[act.name] = {"type": act.type, "physical_id": act.physical_id,
@@ -28,6 +31,7 @@ def plan_diff(plan: Plan, record: Mapping[str, Any], redactor: Redactor, handler
                 before[act.name] = {"physical_id": act.physical_id}
                 after[act.name] = {"physical_id": UNKNOWN}
     types = {a.name: a.type for a in plan.changes}
+    types.update({f"{a.name} (duplicate {a.physical_id})": a.type for a in plan.changes if a.duplicate_of})
     for side in (before, after):
         for name, value in side.items():
             handler = handlers.get(types.get(name))

@@ -302,6 +302,18 @@ class Handler(ResourceType):
         """The current object for ``physical_id`` or None when gone."""
         raise NotImplementedError
 
+    def fits(self, obj: Any, desired: Mapping[str, Any]) -> bool:
+        """Whether an observed copy agrees with the references ``desired`` holds that cannot
+        change in place (a subnet's network): of several unrecorded copies, one that fits the
+        copies kept of its dependencies is kept."""
+        return True
+
+    def created_at(self, obj: Any) -> str | None:
+        """When the API created ``obj`` (ISO 8601, comparable within the type), None when it
+        does not say: which of several marked copies of one resource is the oldest."""
+        value = obj.get("created_at") if isinstance(obj, Mapping) else getattr(obj, "created_at", None)
+        return str(value) if value else None
+
     # ---- lifecycle -----------------------------------------------------------------
     def readiness(self, obj: Any) -> str:
         """``ready``, ``pending`` (still being built: resume by waiting) or ``failed``."""
@@ -431,6 +443,12 @@ class CloudHandler(Handler):
             return found.id
 
         return self.ctx.cached(f"id:{kind}:{value}", lookup)
+
+
+def on_network(obj: Any, desired: Mapping[str, Any]) -> bool:
+    """``fits`` of a subnet or port: on the network ``desired`` names (a name: not judged)."""
+    network = desired.get("network")
+    return not (isinstance(network, str) and looks_like_id(network)) or getattr(obj, "network_id", None) == network
 
 
 class NeutronTagged(CloudHandler):

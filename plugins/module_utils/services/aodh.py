@@ -268,6 +268,15 @@ class AodhClient:
                 return None
             raise
 
+    def created_at(self, alarm_id: str) -> str | None:
+        """When the alarm was created (its ``creation`` history entry; Aodh's alarm itself only
+        shows the time of its last change), None when the history does not say."""
+        params = [("q.field", "type"), ("q.op", "eq"), ("q.value", "creation")]
+        entries = self._request("GET", f"alarms/{alarm_id}/history", f"alarm {alarm_id}: history",
+                                params=params).json()
+        stamps = sorted(str(e["timestamp"]) for e in entries or [] if e.get("type") == "creation" and e.get("timestamp"))
+        return stamps[0] if stamps else None
+
     def create_alarm(self, body: Mapping[str, Any]) -> dict:
         """POST an alarm; returns Aodh's representation."""
         return self._request("POST", "alarms", f"alarm '{body.get('name')}': create", json=dict(body)).json()

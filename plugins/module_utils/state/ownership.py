@@ -10,14 +10,15 @@ Every resource a stack creates carries its stack name and logical name:
 
 A run that lost its state record, or that was killed between "the API created it" and
 "the record says so", rediscovers its resources from these marks instead of creating
-duplicates.
+duplicates. Where copies exist anyway (two controllers converged the same stack at once),
+:func:`keep_one` says which copy of a logical resource stays; the others are deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 STACK_TAG_PREFIX = "heatlike-stack="
 RESOURCE_TAG_PREFIX = "heatlike-res="
@@ -120,3 +121,29 @@ def logical_from_description(stack: str, description: str | None) -> str | None:
 def valid_stack_name(name: str) -> bool:
     """Heat's stack name rule: a letter, then letters, digits, ``_ . -``."""
     return bool(STACK_NAME_RE.match(name or ""))
+
+
+def keep_one(found: Sequence[Any], recorded: str | None, pending: Iterable[str] = (),
+             created_at: Callable[[Any], str | None] = lambda obj: None) -> tuple[Any, str]:
+    """The copy of one logical resource to keep among ``found`` (items with ``physical_id``
+    and ``obj``: several marked copies), and why, as ``(item, reason)``; ``(None, "")`` when
+    none is left.
+
+    The ``recorded`` physical id wins; else the oldest by ``created_at(obj)`` (ISO 8601 text,
+    comparable within a type); ties, and types whose API shows no creation time, keep the
+    lowest id, so every controller picks the same copy. Old copies waiting for deletion
+    (``pending``) are never kept.
+    """
+    pending = set(pending)
+    live = [f for f in found if f.physical_id not in pending]
+    for item in live:
+        if recorded and item.physical_id == recorded:
+            return item, "the recorded one"
+    if len(live) <= 1:
+        return (live[0], "the only copy") if live else (None, "")
+    stamps = {f.physical_id: created_at(f.obj) for f in live}
+    oldest = min(live, key=lambda f: (stamps[f.physical_id] is None, str(stamps[f.physical_id] or ""),
+                                      str(f.physical_id)))
+    if stamps[oldest.physical_id] is None:
+        return oldest, "the lowest id (the API shows no creation time)"
+    return oldest, f"the oldest (created {stamps[oldest.physical_id]})"

@@ -124,6 +124,11 @@ class AodhAlarmHandler(Handler):
     def fetch(self, physical_id: str) -> Any:
         return self.call(_client(self.ctx).get_alarm, physical_id)
 
+    def created_at(self, obj: Any) -> str | None:
+        """Aodh names are not unique (two controllers can both create ``<stack>-<logical>``):
+        the creation time of a copy comes from its history (asked only when copies compete)."""
+        return self.call(_client(self.ctx).created_at, obj["alarm_id"])
+
     def wait_ready(self, physical_id: str) -> Any:
         return self.fetch(physical_id)
 

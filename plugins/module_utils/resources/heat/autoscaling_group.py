@@ -118,10 +118,12 @@ class AutoScalingGroupHandler(ResourceGroupHandler):
     def find(self, logical: str, props: Mapping[str, Any]) -> Found | None:
         """The group with every member the cloud has (beyond the capacity too: a lost record, an
         interrupted scale), so that the next converge brings the count to the capacity."""
-        members = self._observe_members(logical, self._wide(props))
+        duplicates: list = []
+        members = self._observe_members(logical, self._wide(props), duplicates=duplicates)
         if not members and self._size(props):
             return None
-        return Found(logical, self.local_id(logical), {"props": dict(props), "logical": logical, "members": members})
+        return Found(logical, self.local_id(logical), {"props": dict(props), "logical": logical, "members": members,
+                                                       "duplicates": duplicates})
 
     # ---- ResourceGroup hooks ---------------------------------------------------------
     def _size(self, props: Mapping[str, Any]) -> int:

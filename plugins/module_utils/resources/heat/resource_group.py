@@ -23,6 +23,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base impo
     Found, Handler, HandlerError, is_not_found, same)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.heat.nested_stack import NestedStackHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
+from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
 
 
 def _substitute(value: Any, var: str, index: int) -> Any:
@@ -219,14 +220,26 @@ class ResourceGroupHandler(Handler):
         return sorted(keys, key=int)
 
     def _observe_members(self, logical: str, props: Mapping[str, Any], adopt: bool = True,
-                         probe: Iterable[str] | None = None) -> dict:
+                         probe: Iterable[str] | None = None, duplicates: list | None = None) -> dict:
+        """Members by index. Several marked copies of one member (two controllers at once) are
+        reduced to the one the group remembers, else the oldest; the others go to ``duplicates``
+        as ``(index, Found, why)``."""
         rdef = self._member_def(props)
         handler = self._member(logical, rdef.get("type", ""))
         store = handler.ctx.local_store
         if (store.get("meta") or {}).get("type") not in (None, rdef.get("type")):
             return {}  # members of the old type are deleted by _converge
         keys = self._known_keys(store, props)
-        found = {f.logical: f for f in handler.list_owned(keys)}
+        copies: dict[str, list[Found]] = {}
+        for item in handler.list_owned(keys):
+            copies.setdefault(item.logical, []).append(item)
+        found = {}
+        ids = store.get("ids") or {}
+        for key, items in copies.items():
+            kept, why = ownership.keep_one(items, ids.get(key), (), handler.created_at)
+            found[key] = kept
+            if duplicates is not None:
+                duplicates += [(key, item, f"keeping {kept.physical_id}, {why}") for item in items if item is not kept]
         if handler.marking in ("name", "derived") and not getattr(handler, "converge_always", False):
             # members no list call shows (key pairs, explicitly named server groups, relations):
             # found by their deterministic name/relation, else by the id the group remembered
@@ -264,10 +277,21 @@ class ResourceGroupHandler(Handler):
                 found[key] = Found(key, member.physical_id, member.obj)
 
     def find(self, logical: str, props: Mapping[str, Any]) -> Found | None:
-        members = self._observe_members(logical, props)
+        duplicates: list = []
+        members = self._observe_members(logical, props, duplicates=duplicates)
         if not members and self._size(props):
             return None
-        return Found(logical, self.local_id(logical), {"props": dict(props), "logical": logical, "members": members})
+        return Found(logical, self.local_id(logical), {"props": dict(props), "logical": logical, "members": members,
+                                                       "duplicates": duplicates})
+
+    def member_duplicates(self, obj: Any) -> list[tuple[str, str, Found, str, Handler]]:
+        """Surplus copies of members ``find`` saw: ``(index, member type, copy, why, the member
+        handler that deletes it)``; the planner deletes them as duplicates."""
+        if not isinstance(obj, Mapping) or not obj.get("duplicates"):
+            return []
+        mtype = self._member_def(obj.get("props") or {}).get("type", "")
+        handler = self._member(obj.get("logical", ""), mtype)
+        return [(key, mtype, item, why, handler) for key, item, why in obj["duplicates"]]
 
     def local_id(self, logical: str) -> str:
         """The group's physical id."""
@@ -353,7 +377,9 @@ class ResourceGroupHandler(Handler):
             del applied[key]
         if handler.local:
             store["members"] = {k: f.physical_id for k, f in result.items()}
-        elif handler.marking in ("name", "derived") and not nested:
+        elif not nested:
+            # name-marked and derived members are found again by these ids; marked ones keep
+            # the remembered copy when a second controller made another
             store["ids"] = {k: f.physical_id for k, f in result.items()}
         self.ctx.persist()
         return result

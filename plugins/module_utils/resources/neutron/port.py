@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, on_network, value_specs
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.dependencies import StackIndex, first_prop, reference_key
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.implicit import NETWORK, subnets_on_network
@@ -34,6 +34,9 @@ class PortHandler(NeutronTagged):
                   "network_id", "security_groups", "status", "tenant_id", "allowed_address_pairs",
                   "subnets", "port_security_enabled", "dns_assignment", "qos_policy_id", "show")
     observed = frozenset({"name", "admin_state_up", "tags", "security_groups"})
+
+    def fits(self, obj: Any, desired: Mapping[str, Any]) -> bool:
+        return on_network(obj, desired)
 
     def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
         out = super().desired(logical, props)

@@ -37,6 +37,11 @@ class ServerGroupHandler(CloudHandler):
                 return Found(logical, g.id, g)
         return None
 
+    def created_at(self, obj: Any) -> str | None:
+        """Nova shows no creation time of a server group: of several copies named
+        ``<stack>-<logical>`` (Nova does not keep names unique) the lowest id is kept."""
+        return None
+
     def fetch(self, physical_id: str) -> Any:
         return self.fetch_or_none(self.conn.compute.get_server_group, physical_id)
 

@@ -29,3 +29,43 @@ def test_metadata_marks_and_description_marks():
                                      ("a,b", False), ("a" * 256, False)])
 def test_stack_names_follow_heats_rule(name, ok):
     assert ownership.valid_stack_name(name) is ok
+
+
+class _Copy:
+    def __init__(self, pid: str, created: str | None) -> None:
+        self.physical_id = pid
+        self.obj = {"created_at": created}
+
+
+def _stamp(obj: dict) -> str | None:
+    return obj["created_at"]
+
+
+def test_keep_one_prefers_the_recorded_copy_even_when_another_is_older():
+    copies = [_Copy("b", "2026-01-01T00:00:02Z"), _Copy("a", "2026-01-01T00:00:01Z")]
+    kept, why = ownership.keep_one(copies, "b", (), _stamp)
+    assert kept.physical_id == "b" and why == "the recorded one"
+
+
+def test_keep_one_without_a_record_keeps_the_oldest_not_the_lowest_id():
+    copies = [_Copy("a", "2026-01-01T00:00:09Z"), _Copy("z", "2026-01-01T00:00:01Z")]
+    kept, why = ownership.keep_one(copies, None, (), _stamp)
+    assert kept.physical_id == "z" and why == "the oldest (created 2026-01-01T00:00:01Z)"
+    gone = ownership.keep_one(copies, "no-longer-there", (), _stamp)[0]
+    assert gone.physical_id == "z"  # a recorded id that matches no copy falls back to the oldest
+
+
+def test_keep_one_breaks_ties_and_missing_times_by_the_lowest_id():
+    tie = [_Copy("c", "2026-01-01T00:00:01Z"), _Copy("b", "2026-01-01T00:00:01Z")]
+    assert ownership.keep_one(tie, None, (), _stamp)[0].physical_id == "b"
+    unknown = [_Copy("y", None), _Copy("x", None)]
+    kept, why = ownership.keep_one(unknown, None, (), _stamp)
+    assert kept.physical_id == "x" and "no creation time" in why
+    dated = [_Copy("a", None), _Copy("b", "2026-01-01T00:00:01Z")]
+    assert ownership.keep_one(dated, None, (), _stamp)[0].physical_id == "b"  # a known time beats none
+
+
+def test_keep_one_never_keeps_an_old_copy_waiting_for_deletion():
+    copies = [_Copy("old", "2026-01-01T00:00:01Z"), _Copy("new", "2026-01-01T00:00:05Z")]
+    assert ownership.keep_one(copies, "old", ["old"], _stamp)[0].physical_id == "new"
+    assert ownership.keep_one([_Copy("old", None)], None, ["old"], _stamp) == (None, "")

@@ -60,6 +60,9 @@ class FakeAodh:
             alarm = self._store(str(uuid.UUID(int=next(_ids))), json)
             return Response(201, alarm)
         alarm_id = path.split("/", 1)[1]
+        if alarm_id.endswith("/history") and method == "GET":  # Aodh keeps the creation time here only
+            alarm = self.alarms[alarm_id.split("/")[0]]
+            return Response(200, [{"type": "creation", "timestamp": alarm["_created"]}])
         if alarm_id not in self.alarms:
             return Response(404, {"error_message": {"faultstring": f"Alarm {alarm_id} not found"}})
         if method == "GET":
@@ -77,6 +80,7 @@ class FakeAodh:
         for key in ("alarm_actions", "ok_actions", "insufficient_data_actions", "time_constraints"):
             alarm.setdefault(key, [])
         alarm.setdefault("description", "")
+        alarm.setdefault("_created", (self.alarms.get(alarm_id) or {}).get("_created", f"2026-01-01T00:00:{next(_ids) % 60:02d}"))
         self.alarms[alarm_id] = alarm
         return alarm
 
@@ -189,6 +193,23 @@ def test_lost_record_adopts_alarms_by_name_without_duplicates(tmp_path, conn):
     again = run(tmp_path, conn, template())
     assert again.error is None and not any(p["action"] == "create" for p in again["plan"])
     assert len(conn.aodh.alarms) == 2
+
+
+def test_a_second_alarm_of_the_same_name_is_a_duplicate_and_the_oldest_stays(tmp_path, conn):
+    # Aodh does not keep names unique: a second controller can create st-ev as well
+    run(tmp_path, conn, template())
+    original = conn.aodh.by_name("st-ev")
+    copy_body = {k: v for k, v in original.items() if k not in ("alarm_id", "_created")}
+    copy = conn.aodh._store("c0ffee00-0000-4000-8000-000000000000", copy_body)
+    original["_created"], copy["_created"] = "2026-01-01T00:00:05", "2026-01-01T00:00:01"
+    for f in (tmp_path / "state").iterdir():
+        f.unlink()  # no record: the oldest copy (by Aodh's history) is kept
+    result = run(tmp_path, conn, template())
+    assert result.error is None
+    assert [(p["resource"], p["physical_id"], p["reason"]) for p in result["plan"] if p.get("duplicate_of")] == [
+        ("ev", original["alarm_id"],
+         f"duplicate of ev (keeping {copy['alarm_id']}, the oldest (created 2026-01-01T00:00:01))")]
+    assert [a["alarm_id"] for a in conn.aodh.alarms.values() if a["name"] == "st-ev"] == [copy["alarm_id"]]
 
 
 def test_deleted_out_of_band_is_recreated_and_absent_tolerates_404(tmp_path, conn):
