@@ -66,15 +66,15 @@ def _function_name(form: Any) -> str | None:
 
 def _arguments(node: Any) -> Any:
     """``node`` with every function form inside evaluated (UNKNOWN ones as a pending value)."""
+    if isinstance(node, list):
+        return [_arguments(v) for v in node]
+    if not is_mapping(node):
+        return node
     fn = _function_name(node)
     if fn is not None:
         value = _evaluate_call(fn, node[fn])
         return _PENDING if value is UNKNOWN else value
-    if is_mapping(node):
-        return {k: _arguments(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_arguments(v) for v in node]
-    return node
+    return {k: _arguments(v) for k, v in node.items()}
 
 
 def _plain_strings(fn: str, args: Any) -> bool:
