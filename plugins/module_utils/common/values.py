@@ -30,18 +30,37 @@ class Unresolved:
 
 
 _SCALARS = (str, int, float, bool, type(None))
+#: exact types that are never a Mapping (decided without the slower ABC check)
+_NOT_MAPPINGS = frozenset((str, int, float, bool, type(None), list, tuple))
+
+
+def is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, with plain dicts, lists and scalars decided by their exact type.
+
+    The ABC check costs several times a plain ``isinstance``; the hot paths (validation,
+    :func:`contains_unresolved`) mostly see dicts, lists and strings.
+    """
+    t = type(value)
+    return t is dict or (t not in _NOT_MAPPINGS and isinstance(value, Mapping))
 
 
 def contains_unresolved(value: Any) -> bool:
-    """True when ``value`` is or contains an :class:`Unresolved` anywhere."""
+    """True when ``value`` is or contains an :class:`Unresolved` anywhere (in any Mapping or list)."""
     if type(value) in _SCALARS:
         return False
     stack = [value]
     while stack:
         v = stack.pop()
-        if isinstance(v, Unresolved):
+        t = type(v)
+        if t is dict:  # exact types first: no ABC check for the common cases
+            stack.extend(v.values())
+        elif t is list:
+            stack.extend(v)
+        elif t in _NOT_MAPPINGS:
+            continue
+        elif isinstance(v, Unresolved):
             return True
-        if isinstance(v, Mapping):
+        elif isinstance(v, Mapping):
             stack.extend(v.values())
         elif isinstance(v, list):
             stack.extend(v)

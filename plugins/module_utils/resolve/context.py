@@ -34,8 +34,11 @@ class ResolveContext:
         c.runtime = runtime
         return c
 
-    def get_param(self, name: Any, path: str, ref: bool = False) -> Any:
-        """``get_param`` (or ``Ref`` to a parameter, ``ref=True``): the value or a pseudo parameter."""
+    def get_param(self, name: Any, f: fn.Function, ref: bool = False) -> Any:
+        """``get_param`` (or ``Ref`` to a parameter, ``ref=True``) called by ``f``: the value or a pseudo parameter.
+
+        ``f``'s location is rendered only for an error (it is not needed on the hot path).
+        """
         ld = self.ld
         if isinstance(name, str) and name in ld.param_values:
             return ld.param_values[name]
@@ -43,6 +46,7 @@ class ResolveContext:
             return ld.pseudo[name]
         if ref and ld.in_outputs:
             return Unresolved({"Ref": name})
+        path = f.path
         if ref:
             raise TemplateError('The specified reference "%s" (in %s) is incorrect.'
                                 % (name, path.split(".")[1] if "." in path else path),

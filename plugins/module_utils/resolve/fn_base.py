@@ -8,7 +8,7 @@ expression's template form (arguments resolved as far as possible) while any arg
 depends on a resource that does not exist yet.
 
 The context ``ctx`` handed to ``result`` is provided by ``stack.py`` and offers:
-``get_param(name)``, ``resource_ref(name)``, ``resource_attr(name, attr, path)``,
+``get_param(name, f)``, ``resource_ref(name, f)``, ``resource_attr(name, attr, path)``,
 ``is_resource(name)``, ``is_disabled(name)``, ``condition(name)``, ``mappings``,
 ``get_file(path)``, ``facade(what)`` and ``availability_zones()``.
 """

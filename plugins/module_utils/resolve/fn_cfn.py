@@ -30,7 +30,7 @@ class Ref(Function):
         name = resolve(self.args, ctx)
         if ctx.is_resource(name):
             return ctx.resource_ref(name, self)
-        return ctx.get_param(name, self.path, ref=True)
+        return ctx.get_param(name, self, ref=True)
 
 
 class ParamRef(Ref):
@@ -42,7 +42,7 @@ class ParamRef(Ref):
         return iter(())
 
     def result(self, ctx: Any) -> Any:
-        return ctx.get_param(resolve(self.args, ctx), self.path, ref=True)
+        return ctx.get_param(resolve(self.args, ctx), self, ref=True)
 
 
 class GetAZs(Function):

@@ -27,7 +27,7 @@ class GetParam(Function):
         name, path = args[0], args[1:]
         if not isinstance(name, str):
             raise self.error('Parameter name in "%s" must be a string' % self.name)
-        value = ctx.get_param(name, self.path)
+        value = ctx.get_param(name, self)
         for key in path:
             if isinstance(value, Unresolved) or isinstance(key, Unresolved):
                 return self.unresolved(args)

@@ -16,6 +16,7 @@ AnsiballZ only ships module_utils it sees imported, so there is no discovery.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema import catalog
@@ -33,10 +34,16 @@ UNKNOWN_TYPE_MESSAGE = catalog.UNKNOWN_TYPE_MESSAGE
 _overridden: dict[str, ResourceSchema] = {}
 
 
-def _handlers() -> dict:
-    """The explicit handler table (imported on first use: handlers need openstacksdk helpers)."""
+@functools.lru_cache(maxsize=None)
+def _handlers_module() -> Any:
+    """The handlers module (imported on first use: handlers need openstacksdk helpers; then kept)."""
     from ansible_collections.heatlike.cloud.plugins.module_utils.resources import handlers
-    return handlers.HANDLERS
+    return handlers
+
+
+def _handlers() -> dict:
+    """The explicit handler table."""
+    return _handlers_module().HANDLERS
 
 
 def get_handler(type_name: str) -> Any:
@@ -47,7 +54,7 @@ def get_handler(type_name: str) -> Any:
 def get_resource_type(type_name: str) -> Any:
     """The class knowing ``type_name`` (``add_dependencies``, ``delete_rank``, ...): its handler,
     else its type knowledge (types known but not converged); None when nobody knows it."""
-    from ansible_collections.heatlike.cloud.plugins.module_utils.resources import handlers
+    handlers = _handlers_module()
     return handlers.HANDLERS.get(type_name) or handlers.TYPE_KNOWLEDGE.get(type_name)
 
 

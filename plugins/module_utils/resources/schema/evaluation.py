@@ -10,11 +10,11 @@ is :data:`UNKNOWN`: not checked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import HeatlikeError
-from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import Unresolved
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import (
+    Unresolved, contains_unresolved, is_mapping)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resolve.functions import (
     CfnReplace, Join, JoinMultiple, Replace, ReplaceJsonStrict)
 
@@ -56,7 +56,7 @@ _PENDING = Unresolved(None)
 
 def _function_name(form: Any) -> str | None:
     """The function a template form calls, or None for plain data."""
-    if isinstance(form, Mapping) and len(form) == 1:
+    if is_mapping(form) and len(form) == 1:
         (fn,), = (tuple(form),)
         if isinstance(fn, str) and (fn in _REF_FUNCTIONS or fn in _ATTR_FUNCTIONS or fn in _COMPUTED
                                     or fn.startswith("Fn::") or fn in _KNOWN_FUNCTION_NAMES):
@@ -66,14 +66,15 @@ def _function_name(form: Any) -> str | None:
 
 def _arguments(node: Any) -> Any:
     """``node`` with every function form inside evaluated (UNKNOWN ones as a pending value)."""
-    if _function_name(node) is not None:
-        value = _evaluate(node)
-        return _PENDING if value is UNKNOWN else value
-    if isinstance(node, Mapping):
-        return {k: _arguments(v) for k, v in node.items()}
     if isinstance(node, list):
         return [_arguments(v) for v in node]
-    return node
+    if not is_mapping(node):
+        return node
+    fn = _function_name(node)
+    if fn is not None:
+        value = _evaluate_call(fn, node[fn])
+        return _PENDING if value is UNKNOWN else value
+    return {k: _arguments(v) for k, v in node.items()}
 
 
 def _plain_strings(fn: str, args: Any) -> bool:
@@ -85,8 +86,8 @@ def _plain_strings(fn: str, args: Any) -> bool:
     if fn in _JOINS:
         lists = args[1:] if isinstance(args, list) else ()
         return all(item is None or isinstance(item, str) for part in lists if isinstance(part, list) for item in part)
-    params = args.get("params") if isinstance(args, Mapping) else args[0] if isinstance(args, list) and args else None
-    values = params.values() if isinstance(params, Mapping) else ()
+    params = args.get("params") if is_mapping(args) else args[0] if isinstance(args, list) and args else None
+    values = params.values() if is_mapping(params) else ()
     return all(v is None or v is _PENDING or isinstance(v, _SCALARS) and not isinstance(v, bool) for v in values)
 
 
@@ -95,7 +96,11 @@ def _evaluate(form: Any) -> Any:
     fn = _function_name(form)
     if fn is None:
         return form if isinstance(form, str) or form is None else UNKNOWN
-    args = form[fn]
+    return _evaluate_call(fn, form[fn])
+
+
+def _evaluate_call(fn: str, args: Any) -> Any:
+    """:func:`_evaluate` of the call ``{fn: args}`` (``fn`` a function name)."""
     if fn in _REF_FUNCTIONS:
         return args if isinstance(args, str) else UNKNOWN
     if fn in _ATTR_FUNCTIONS:
@@ -107,7 +112,11 @@ def _evaluate(form: Any) -> Any:
     if not _plain_strings(fn, args):
         return UNKNOWN
     try:
-        result = cls(fn, args, fn).result(None)
+        call = cls(fn, args, fn)  # checks the arguments' shape
+        if contains_unresolved(args):  # what ``call.result`` would give: an Unresolved
+            return UNKNOWN
+        # the arguments are plain data already: ``result`` would only copy them before this
+        result = call.evaluate(args, None)
     except (HeatlikeError, TypeError, ValueError):  # Heat's error about such arguments is the engine's to report
         return UNKNOWN
     return UNKNOWN if isinstance(result, Unresolved) else result
@@ -130,7 +139,7 @@ def resolve_for_validation(value: Any) -> Any:
     """``value`` with every Unresolved inside replaced by :func:`validation_value` (a copy)."""
     if isinstance(value, Unresolved):
         return validation_value(value)
-    if isinstance(value, Mapping):
+    if is_mapping(value):
         return {k: resolve_for_validation(v) for k, v in value.items()}
     if isinstance(value, list):
         return [resolve_for_validation(v) for v in value]

@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import PropertyError
-from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import contains_unresolved
+from ansible_collections.heatlike.cloud.plugins.module_utils.common.values import contains_unresolved, is_mapping
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.constraints import (
     BOOLEAN, INTEGER, JSON, LIST, MAP, NUMBER, STRING, ConversionError, CustomConstraint, str_to_num)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.evaluation import (
@@ -318,7 +318,7 @@ def _get_json(prop: Property, value: Any) -> Any:
 def _get_map(prop: Property, value: Any, validate: bool, ctx: _Context, names: tuple) -> Any:
     if value is None:
         value = prop.default if prop.has_default() else {}
-    if not isinstance(value, Mapping):
+    if not is_mapping(value):
         if prop.allow_conversion:
             if isinstance(value, str):
                 return value
@@ -336,7 +336,7 @@ def _get_list(prop: Property, value: Any, validate: bool, ctx: _Context, names: 
         value = prop.default if prop.has_default() and prop.default else []
     if prop.allow_conversion and isinstance(value, str):
         value = [v.strip() for v in value.split(",")] if value else []
-    if not isinstance(value, Sequence) or isinstance(value, str):
+    if type(value) is not list and (not isinstance(value, Sequence) or isinstance(value, str)):
         raise ConversionError('"%s" is not a list' % (repr(value),))
     if prop.schema is None:
         return value
@@ -382,7 +382,7 @@ def validate_properties(schema: ResourceSchema, props: Mapping[str, Any] | None,
         return
     if props is None:
         props = {}
-    if not isinstance(props, Mapping):
+    if not is_mapping(props):
         err = PropertyError('"%s" is not a map' % (props,), file=file, path=path)
         err.heat_message = "%s: %s: %s" % (ERROR_PREFIX, path, err.message)  # type: ignore[attr-defined]
         raise err
