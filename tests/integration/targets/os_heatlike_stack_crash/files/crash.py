@@ -353,6 +353,22 @@ def check_converged(phase: str, inv: dict, result: dict, record: dict | None, pr
         raise Failed(f"{phase}: the volume is attached as {owned['attach'][0]['id']}, not to the stack's server")
 
 
+def delete_unmarked(conn, stack: str) -> list:
+    """After a failure: delete what no rerun can adopt (the task's cleanup deletes the rest)."""
+    deleters = {"OS::Neutron::SecurityGroup": conn.network.delete_security_group,
+                "OS::Neutron::Port": conn.network.delete_port, "OS::Neutron::Subnet": conn.network.delete_subnet,
+                "OS::Neutron::Net": conn.network.delete_network, "OS::Nova::Server": conn.compute.delete_server,
+                "OS::Cinder::Volume": conn.block_storage.delete_volume}
+    done = []
+    for item in inventory(conn, stack)["unmarked"]:
+        try:
+            deleters[item["type"]](item["id"])
+            done.append(item["id"])
+        except Exception as exc:  # noqa: BLE001 - best effort, reported
+            log(f"crash: could not delete the unmarked {item['type']} {item['id']}: {exc}")
+    return done
+
+
 def counts(inv: dict) -> dict:
     """Per type: how many physical resources the marks find."""
     out: dict[str, int] = {}
@@ -407,6 +423,7 @@ def main() -> int:
     except Failed as exc:
         report["error"] = str(exc)
         log(f"crash: FAILED: {exc}")
+        report["unmarked_deleted"] = delete_unmarked(conn, stack)
         return 1
     finally:
         report["seconds"] = round(time.monotonic() - t0, 1)
