@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors import CloudError, HeatlikeError
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.plan import (
-    Action, Plan, _changes, delete_rank, digest, walk_path)
+    Action, Plan, _changes, delete_rank, digest, is_unknown, walk_path)
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler, HandlerError, to_plain
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import status_of
@@ -182,16 +182,22 @@ class Executor:
         handler = self.handlers[action.type]
         obs = self.plan.observed.get(name)
         mark = getattr(handler, "ensure_marks", None)
-        if mark is not None and obs is not None and obs.source in ("record", "description") and obs.obj is not None:
+        if mark is not None and obs is not None and obs.source in ("record", "description", "name") and obs.obj is not None:
             obs.obj = mark(obs.obj, name)
         if action.action == "unchanged":
             rtype, pid, obj = self.runtime.known[name]
             entry = self.record.resources.get(name) or {}
+            desired = self.plan.desired_props.get(name) or {}
             if not entry or entry.get("physical_id") != pid or entry.get("type") != action.type or \
                     not str(entry.get("status", "")).endswith("COMPLETE"):
-                desired = self.plan.desired_props.get(name) or {}
                 fields = self._entry_fields(name, action, desired)
                 self.record.set_resource(name, status="CREATE_COMPLETE", physical_id=pid, **fields)
+            elif entry.get("digests") and not is_unknown(desired):
+                fields = self._entry_fields(name, action, desired)
+                if fields["digests"] != entry["digests"]:
+                    # the cloud already matches the template (a killed run's update landed after
+                    # its record write was lost): the record takes the template's values
+                    self.record.set_resource(name, status="UPDATE_COMPLETE", **fields)
             keep_record = getattr(handler, "record_unchanged", None)
             if keep_record is not None:
                 keep_record(obj)  # nested stacks rewrite a lost record of their own

@@ -464,19 +464,45 @@ class NeutronTagged(CloudHandler):
 
     def list_owned(self, wanted: Iterable[str]) -> list[Found]:
         """One list call. Tagged resources, and untagged ones whose description carries the
-        creation mark (Neutron without tags in POST: killed between create and tagging)."""
+        creation mark (Neutron without tags in POST: killed between create and tagging), or
+        whose name is the one of a create the record shows in flight (see ``_in_flight``)."""
         wanted = list(wanted)
         items = self.call_list(getattr(self._proxy(), self.sdk_plural))
+        in_flight = self._in_flight(wanted)
         found = []
+        by_name: dict[str, list] = {}
         for obj in items:
             logical = ownership.logical_from_tags(self.ctx.stack_name, obj.tags, wanted)
             if logical:
                 found.append(Found(logical, obj.id, obj))
                 continue
+            if any(ownership.is_mark_tag(t) for t in obj.tags or []):
+                continue
             logical = ownership.logical_from_description(self.ctx.stack_name, getattr(obj, "description", None))
-            if logical and "/" not in logical and not any(ownership.is_mark_tag(t) for t in obj.tags or []):
+            if logical and "/" not in logical:
                 found.append(Found(logical, obj.id, obj, "description"))
+            elif obj.name in in_flight:
+                by_name.setdefault(obj.name, []).append(obj)
+        for name, objs in by_name.items():
+            if len(objs) == 1:  # several: none is known to be ours, none is taken
+                found.append(Found(in_flight[name], objs[0].id, objs[0], "name"))
         return found
+
+    def _in_flight(self, wanted: Iterable[str]) -> dict[str, str]:
+        """Physical name -> logical name of the creates a killed run left in flight.
+
+        The record says ``CREATE_IN_PROGRESS`` without a physical id: the POST may have reached
+        Neutron, which (without tags in POST) got no mark when the template gives the resource
+        a description. The name the record holds for it is the mark it carried.
+        """
+        out: dict[str, str] = {}
+        for logical in wanted:
+            entry = self.ctx.recorded.get(logical) or {}
+            name = (entry.get("properties") or {}).get("name")
+            if entry.get("type") == self.type_name and entry.get("status") == "CREATE_IN_PROGRESS" and \
+                    not entry.get("physical_id") and isinstance(name, str) and name:
+                out.setdefault(name, logical)
+        return out
 
     def fetch(self, physical_id: str) -> Any:
         return self.fetch_or_none(getattr(self._proxy(), "get_" + self.sdk_noun), physical_id)

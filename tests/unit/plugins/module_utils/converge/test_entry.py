@@ -286,6 +286,66 @@ def test_killed_during_create_post_untagged_is_found_by_its_description(tmp_path
     assert ownership.stack_tag("st") in net.tags
 
 
+def _killed_in_post(tmp_path, conn, state_dir, tmpl, copies=1):
+    """Converge, then make it look as if the run died while Neutron answered the POST: the
+    record shows the create in flight without an id, the network has neither tags nor the
+    description mark (a template-given description leaves no room for it)."""
+    conn.network.reject_tags_in_post = True
+    run(tmp_path, conn, state_dir, tmpl)
+    net = next(iter(conn.network.networks_db.values()))
+    net.tags, net.description = [], "the user's own"
+    for _ in range(copies - 1):
+        conn.network.create_network(name=net.name, tags=[])
+    record = LocalBackend(state_dir).load("st")
+    record["resources"]["net"].update(status="CREATE_IN_PROGRESS", physical_id=None)
+    LocalBackend(state_dir).save("st", record)
+    return net
+
+
+def test_killed_during_create_post_unmarked_is_found_by_its_recorded_name(tmp_path, conn, state_dir):
+    tmpl = {"heat_template_version": "2018-08-31", "resources": {
+        "net": {"type": "OS::Neutron::Net", "properties": {"name": "n1"}}}}
+    net = _killed_in_post(tmp_path, conn, state_dir, tmpl)
+    result = run(tmp_path, conn, state_dir, tmpl)
+    assert result.error is None and list(conn.network.networks_db) == [net.id]
+    assert pids(result) == {"net": net.id}
+    assert ownership.stack_tag("st") in net.tags and ownership.resource_tag("net") in net.tags
+
+
+def test_two_unmarked_with_the_in_flight_name_are_neither_taken_nor_deleted(tmp_path, conn, state_dir):
+    tmpl = {"heat_template_version": "2018-08-31", "resources": {
+        "net": {"type": "OS::Neutron::Net", "properties": {"name": "n1"}}}}
+    net = _killed_in_post(tmp_path, conn, state_dir, tmpl, copies=2)
+    unmarked = set(conn.network.networks_db)
+    result = run(tmp_path, conn, state_dir, tmpl)
+    assert result.error is None and unmarked < set(conn.network.networks_db)
+    assert pids(result)["net"] not in unmarked and net.tags == []
+
+
+def test_an_unmarked_namesake_is_not_taken_without_a_create_in_flight(tmp_path, conn, state_dir):
+    conn.network.create_network(name="n1", tags=[])
+    tmpl = {"heat_template_version": "2018-08-31", "resources": {
+        "net": {"type": "OS::Neutron::Net", "properties": {"name": "n1"}}}}
+    theirs = set(conn.network.networks_db)
+    result = run(tmp_path, conn, state_dir, tmpl)
+    assert result.error is None and pids(result)["net"] not in theirs and len(conn.network.networks_db) == 2
+
+
+def test_update_that_landed_after_its_run_died_is_written_to_the_record(tmp_path, conn, state_dir):
+    def tmpl(name):
+        return {"heat_template_version": "2018-08-31", "resources": {
+            "net": {"type": "OS::Neutron::Net", "properties": {"name": name}}}}
+    run(tmp_path, conn, state_dir, tmpl("n1"))
+    net = next(iter(conn.network.networks_db.values()))
+    net.name = "n2"  # the killed run's PUT reached Neutron; its record write did not happen
+    again = run(tmp_path, conn, state_dir, tmpl("n2"))
+    entry = LocalBackend(state_dir).load("st")["resources"]["net"]
+    assert again["plan"] == [] and entry["properties"]["name"] == "n2" and entry["status"] == "UPDATE_COMPLETE"
+    before = LocalBackend(state_dir).load("st")["resources"]
+    assert run(tmp_path, conn, state_dir, tmpl("n2"))["changed"] is False
+    assert LocalBackend(state_dir).load("st")["resources"] == before
+
+
 def test_lost_secret_store_does_not_replace_anything(tmp_path, conn, state_dir):
     tmpl = {"heat_template_version": "2018-08-31", "resources": {
         "net": {"type": "OS::Neutron::Net", "properties": {"name": "n1"}},
