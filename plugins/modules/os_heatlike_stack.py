@@ -99,11 +99,16 @@ options:
     type: int
     default: 8
   stack_timeout:
-    description: Seconds after which no new action is started and the run fails.
+    description:
+      - Seconds after which no new action is started and the run fails; a wait still going
+        on then (a resource becoming ready or disappearing) ends with an error naming the
+        resource and the stack timeout.
     type: int
     default: 3600
   resource_timeout:
-    description: Seconds one resource may take to become ready or to disappear.
+    description:
+      - Seconds one resource may take to become ready or to disappear (also the delays of
+        C(OS::Heat::TestResource)); the error names the resource, the phase and the limit.
     type: int
     default: 1800
   rollback:

@@ -274,7 +274,7 @@ def _run(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Red
     if changes or creating:
         record.flush()
     executor = Executor(resolved, plan, handlers, record, redactor, salt, opts.max_concurrency,
-                        opts.stack_timeout, opts.rollback)
+                        opts.stack_timeout, opts.rollback, ctx=ctx)
     outcome = executor.run()
     backend.save_secrets(stack_name, store)
     outputs, output_errors = ({}, {}) if outcome.failures else stack_outputs(resolved, executor.runtime, redactor)
@@ -341,7 +341,8 @@ def _destroy(conn: Any, stack_name: str, opts: Options, redactor: Redactor, back
     record.stack_info.update(name=stack_name, status="DELETE_IN_PROGRESS", updated_at=now())
     if record_data:
         record.flush()
-    executor = Executor(None, plan, handlers, record, redactor, salt, opts.max_concurrency, opts.stack_timeout)
+    executor = Executor(None, plan, handlers, record, redactor, salt, opts.max_concurrency, opts.stack_timeout,
+                        ctx=prep.ctx)
     outcome = executor.run()
     result.update(outputs={}, events=redactor.redact((outcome.events + prep.ctx.nested.events)[-opts.max_events:]))
     if outcome.failures:

@@ -17,7 +17,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.common.errors impor
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.plan import (
     Action, Plan, _changes, delete_rank, digest, is_unknown, walk_path)
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import Redactor
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler, HandlerError, to_plain
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Context, Handler, HandlerError, to_plain
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.retries import status_of
 from ansible_collections.heatlike.cloud.plugins.module_utils.common.redaction import MASK
 from ansible_collections.heatlike.cloud.plugins.module_utils.converge.plan import known_resources
@@ -78,7 +78,7 @@ class Executor:
 
     def __init__(self, resolved: Any, plan: Plan, handlers: Mapping[str, Handler], record: StackRecord,
                  redactor: Redactor, salt: str, max_concurrency: int = 8, stack_timeout: float = 3600.0,
-                 rollback: bool = False) -> None:
+                 rollback: bool = False, ctx: Context | None = None) -> None:
         self.resolved = resolved
         self.plan = plan
         self.handlers = handlers
@@ -87,6 +87,9 @@ class Executor:
         self.salt = salt
         self.max_concurrency = max_concurrency
         self.deadline = time.monotonic() + stack_timeout
+        self.stack_timeout = stack_timeout
+        #: the handlers' context: its stack deadline bounds every wait of this run's actions
+        self.ctx = ctx
         self.rollback = rollback
         self.outcome = Outcome()
         self.lock = threading.Lock()
@@ -335,13 +338,20 @@ class Executor:
     # ---- run -------------------------------------------------------------------------
     def run(self) -> Outcome:
         """Apply forward actions along the graph, then deletes in reverse order."""
+        if self.ctx is not None:
+            self.ctx.stack_deadline, self.ctx.stack_timeout = self.deadline, self.stack_timeout
         forward = {a.name: a for a in self.plan.forward}
         nodes = {n: (lambda a=a: self._forward(a)) for n, a in forward.items()}
         failures = run_graph(nodes, {n: a.depends_on for n, a in forward.items()}, self.max_concurrency,
                              self.deadline)
         if not failures and self.plan.deletes:
             failures = self._run_deletes(self.plan.deletes, self._delete, self.deadline)
+        if "(stack)" in failures:
+            failures["(stack)"] = TimeoutError(f"stack_timeout ({self.stack_timeout:g} s) reached before every "
+                                               "action had started; the rest was not started")
         self.outcome.failures = failures
+        if self.ctx is not None:
+            self.ctx.stack_deadline = None  # a rollback gets its resource timeouts, not the spent stack one
         if failures and self.rollback and (self.outcome.created or self.outcome.updated or self.outcome.replaced):
             self._rollback()
         return self.outcome

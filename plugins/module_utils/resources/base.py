@@ -78,6 +78,11 @@ class Context:
     nested: Any = None
     #: base URL of the receiver of scaling signals (``OS::Heat::ScalingPolicy`` URLs)
     signal_receiver_url: str | None = None
+    #: when the stack timeout ends (``time.monotonic()``), set by the executor while it runs
+    #: forward actions and deletes; no wait of a handler lasts beyond it
+    stack_deadline: float | None = None
+    #: the stack timeout in seconds (for messages)
+    stack_timeout: float | None = None
 
     def persist(self) -> None:
         """Write ``local_store`` now (a generated secret must survive a killed run)."""
@@ -253,8 +258,18 @@ class Handler(ResourceType):
 
     def wait_for(self, fetch: Callable[[], Any], ready: Callable[[Any], bool],
                  failed: Callable[[Any], str | None], what: str, timeout: float | None = None) -> Any:
-        """Poll ``fetch`` until ``ready``; raise HandlerError on failure or timeout."""
-        deadline = time.monotonic() + (timeout or self.ctx.resource_timeout)
+        """Poll ``fetch`` until ``ready``; raise HandlerError on failure or timeout.
+
+        The wait ends after ``timeout`` (default: the resource timeout) or at the stack
+        deadline, whichever comes first; the error says which limit was reached.
+        """
+        limit = timeout or self.ctx.resource_timeout
+        deadline = time.monotonic() + limit
+        limit_text = f"resource_timeout {limit:g} s" if not timeout else f"timeout {limit:g} s"
+        stack_deadline = self.ctx.stack_deadline
+        if stack_deadline is not None and stack_deadline < deadline:
+            deadline = stack_deadline
+            limit_text = f"stack_timeout {self.ctx.stack_timeout or 0:g} s"
         delay = min(0.3, self.ctx.poll)
         while True:
             obj = fetch()
@@ -263,9 +278,10 @@ class Handler(ResourceType):
                 raise HandlerError(f"{what} failed: {reason}")
             if ready(obj):
                 return obj
-            if time.monotonic() > deadline:
-                raise HandlerError(f"timed out waiting for {what}")
-            time.sleep(delay)
+            now = time.monotonic()
+            if now > deadline:
+                raise HandlerError(f"timed out waiting for {what} ({limit_text} reached)")
+            time.sleep(max(0.0, min(delay, deadline - now + 0.01)))
             delay = min(self.ctx.poll * 2, delay * 1.5)
 
     def wait_gone(self, fetch: Callable[[], Any], what: str, failed: Callable[[Any], str | None] | None = None) -> None:

@@ -1,0 +1,1 @@
+"""Legacy Aodh alarm types for the heatlike devcloud (see rule.py)."""
