@@ -205,7 +205,7 @@ class ContainerHandler(CloudHandler):
 
     def root_url(self) -> str:
         """The account's URL (Heat's ``RootURL``): the object-store endpoint of the project."""
-        endpoint = self.ctx.cached("swift:endpoint", lambda: self.conn.object_store.get_endpoint())
+        endpoint = self.ctx.cached("swift:endpoint", self.conn.object_store.get_endpoint)
         parts = urllib.parse.urlparse(endpoint)
         return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
