@@ -371,7 +371,7 @@ class Smoke:
             except openstack.exceptions.ConflictException:
                 return False
             return True
-        wait(f"container {container} deleted", deleted, timeout=60, interval=1)
+        wait(f"container {container} deleted", deleted, timeout=240, interval=1)
 
     def cleanup(self) -> list[str]:
         """Undo everything, newest first; return the errors."""
