@@ -15,6 +15,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.cloud
     CloudFormationStackType)
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.launch_configuration import (
     LaunchConfigurationHandler)
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.s3_bucket import S3BucketHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.aws.scaling_policy import AwsScalingPolicyHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import Handler, ResourceType
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.cinder.volume import VolumeHandler
@@ -58,6 +59,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.s
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova.keypair import KeyPairHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova.server import ServerHandler
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.nova.server_group import ServerGroupHandler
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.swift.container import ContainerHandler
 
 HANDLERS: dict[str, type[Handler]] = {cls.type_name: cls for cls in (
     NetHandler, SubnetHandler, PortHandler, RouterHandler, RouterInterfaceHandler, SecurityGroupHandler,
@@ -67,7 +69,7 @@ HANDLERS: dict[str, type[Handler]] = {cls.type_name: cls for cls in (
     MultipartMimeHandler, ResourceGroupHandler, AutoScalingGroupHandler, ScalingPolicyHandler,
     AwsAutoScalingGroupHandler, LaunchConfigurationHandler, AwsScalingPolicyHandler,
     DomainHandler, ProjectHandler, RoleHandler, GroupHandler, UserHandler, UserRoleAssignmentHandler,
-    GroupRoleAssignmentHandler,
+    GroupRoleAssignmentHandler, ContainerHandler, S3BucketHandler,
     *AODH_HANDLERS,
 )}
 

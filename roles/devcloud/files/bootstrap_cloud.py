@@ -18,6 +18,9 @@ import sys
 import time
 
 import openstack
+from keystoneauth1 import exceptions as ks_exc
+from keystoneauth1 import session as ks_session
+from keystoneauth1.identity import v3
 from openstack import exceptions as sdk_exc
 
 KEYSTONE = "http://127.0.0.1:5000"
@@ -32,8 +35,12 @@ CATALOG = {
     "gnocchi": ("metric", 8041, ""),
     "aodh": ("alarming", 8042, ""),
     "heat": ("orchestration", 8004, "/v1/%(project_id)s"),
+    "swift": ("object-store", 8080, "/v1/AUTH_%(project_id)s"),
 }
-EXTRA_ROLES = ["member", "reader", "service", "heat_stack_owner", "heat_stack_user"]
+# ResellerAdmin and swiftoperator: the Swift proxy's keystoneauth roles (reseller admin, and an
+# operator role besides admin and member).
+EXTRA_ROLES = ["member", "reader", "service", "heat_stack_owner", "heat_stack_user",
+               "ResellerAdmin", "swiftoperator"]
 INSTANCE_TYPE_ATTRIBUTES = {
     "display_name": {"type": "string", "required": True},
     "flavor_id": {"type": "string", "required": False},
@@ -86,6 +93,21 @@ def ensure_project(conn, name: str, domain_id: str):  # noqa: ANN001, ANN201
     return project
 
 
+def password_works(name: str, password: str, domain_id: str) -> bool:
+    """True when ``name`` can authenticate (unscoped) with ``password``.
+
+    A password update revokes every token of the user, so a rerun on a devcloud in use sets a
+    password only when it differs: running tests keep their tokens.
+    """
+    auth = v3.Password(auth_url=KEYSTONE + "/v3", username=name, password=password,
+                       user_domain_id=domain_id, unscoped=True)
+    try:
+        ks_session.Session(auth=auth).get_token()
+    except ks_exc.Unauthorized:
+        return False
+    return True
+
+
 def ensure_user(conn, name: str, password: str, project, domain_id: str, roles: list):  # noqa: ANN001
     """Create or refresh user ``name`` and grant it ``roles`` on ``project``."""
     user = conn.identity.find_user(name, domain_id=domain_id)
@@ -93,9 +115,10 @@ def ensure_user(conn, name: str, password: str, project, domain_id: str, roles: 
         user = conn.identity.create_user(name=name, password=password, domain_id=domain_id,
                                          default_project_id=project.id)
         note(f"user {name}")
-    else:
+    elif not password_works(name, password, domain_id):
         # The password lives in clouds.yaml; keep Keystone in step with it.
         conn.identity.update_user(user, password=password)
+        note(f"password of {name}")
     for role in roles:
         if not conn.identity.validate_user_has_project_role(project, user, role):
             conn.identity.assign_project_role_to_user(project, user, role)
@@ -152,8 +175,9 @@ def ensure_heat_domain(conn, admin_role) -> None:  # noqa: ANN001
         user = conn.identity.create_user(name="heat_domain_admin", password=password,
                                          domain_id=domain.id)
         note("user heat_domain_admin")
-    else:
+    elif not password_works("heat_domain_admin", password, domain.id):
         conn.identity.update_user(user, password=password)
+        note("password of heat_domain_admin")
     if not conn.identity.validate_user_has_domain_role(domain, user, admin_role):
         conn.identity.assign_domain_role_to_user(domain, user, admin_role)
         note("role admin for heat_domain_admin on domain heat")

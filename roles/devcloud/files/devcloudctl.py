@@ -19,6 +19,8 @@ Sub-commands:
   paste SRC DST CONFIG_FILE ...           copy paste .ini files, pointing authtoken & co. at
                                           CONFIG_FILE (SRC may start with site: or prefix:)
   wsgi NAME PORT [CONFIG_FILE]            serve an OpenStack API on 127.0.0.1:PORT with gunicorn
+  swift SCRIPT CONFIG_FILE [ARG ...]      run a Swift server or daemon with swift.conf read from
+                                          CONFIG_FILE's directory (never /etc/swift)
 """
 
 from __future__ import annotations
@@ -386,6 +388,26 @@ def cmd_wsgi(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_swift(args: argparse.Namespace) -> int:
+    """Run Swift's console script ``args.script`` with swift_dir = the config file's directory.
+
+    Swift's WSGI servers honour ``swift_dir`` for swift.conf, but its daemons (the object
+    expirer) and their internal clients read /etc/swift/swift.conf: point every one here first.
+    """
+    from importlib.metadata import entry_points
+
+    from swift.common import utils
+
+    utils.set_swift_dir(os.path.dirname(os.path.abspath(args.config)))
+    found = [e for e in entry_points(group="console_scripts") if e.name == args.script]
+    if not found or not args.script.startswith("swift-"):
+        print(f"swift: no Swift console script {args.script}", file=sys.stderr)
+        return 2
+    sys.argv = [args.script, args.config, *args.rest]
+    result = found[0].load()()
+    return int(result or 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(prog="devcloudctl")
@@ -418,6 +440,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--worker-class", default="sync")
     p.add_argument("--threads", type=int, default=1)
     p.set_defaults(func=cmd_wsgi)
+    p = sub.add_parser("swift")
+    p.add_argument("script")
+    p.add_argument("config")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_swift)
     args = parser.parse_args(argv)
     return args.func(args)
 
