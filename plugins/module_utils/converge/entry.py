@@ -50,6 +50,10 @@ class Options:
     retry_base: float = 1.0
     max_events: int = 1000
     signal_receiver_url: str | None = None
+    #: False: return once every create/delete call nothing else in the run needs was accepted
+    wait: bool = True
+    #: seconds one wait may take; None: ``resource_timeout``
+    timeout: float | None = None
     check_mode: bool = False
     diff: bool = False
 
@@ -122,7 +126,8 @@ def template_hash(resolved: Any) -> str:
 
 
 def _context(conn: Any, stack_name: str, opts: Options, redactor: Redactor, store: dict) -> Context:
-    return Context(conn=conn, stack_name=stack_name, resource_timeout=opts.resource_timeout,
+    timeout = opts.resource_timeout if opts.timeout is None else opts.timeout
+    return Context(conn=conn, stack_name=stack_name, resource_timeout=timeout,
                    retry=RetryPolicy(attempts=opts.retries + 1, base=opts.retry_base),
                    local_store=store, secret_sink=redactor.add, signal_receiver_url=opts.signal_receiver_url)
 
@@ -274,7 +279,7 @@ def _run(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Red
     if changes or creating:
         record.flush()
     executor = Executor(resolved, plan, handlers, record, redactor, salt, opts.max_concurrency,
-                        opts.stack_timeout, opts.rollback)
+                        opts.stack_timeout, opts.rollback, wait=opts.wait)
     outcome = executor.run()
     backend.save_secrets(stack_name, store)
     outputs, output_errors = ({}, {}) if outcome.failures else stack_outputs(resolved, executor.runtime, redactor)
@@ -341,7 +346,8 @@ def _destroy(conn: Any, stack_name: str, opts: Options, redactor: Redactor, back
     record.stack_info.update(name=stack_name, status="DELETE_IN_PROGRESS", updated_at=now())
     if record_data:
         record.flush()
-    executor = Executor(None, plan, handlers, record, redactor, salt, opts.max_concurrency, opts.stack_timeout)
+    executor = Executor(None, plan, handlers, record, redactor, salt, opts.max_concurrency, opts.stack_timeout,
+                        wait=opts.wait)
     outcome = executor.run()
     result.update(outputs={}, events=redactor.redact((outcome.events + prep.ctx.nested.events)[-opts.max_events:]))
     if outcome.failures:

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_schema
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
@@ -78,6 +79,22 @@ class Context:
     nested: Any = None
     #: base URL of the receiver of scaling signals (``OS::Heat::ScalingPolicy`` URLs)
     signal_receiver_url: str | None = None
+    #: per thread: the action running on it need not wait for its resource (``wait: false``)
+    _no_wait: threading.local = field(default_factory=threading.local)
+
+    @contextmanager
+    def without_wait(self, skip: bool = True) -> Iterator[None]:
+        """Within the block (on this thread), final waits of a handler return at once when ``skip``."""
+        before = getattr(self._no_wait, "skip", False)
+        self._no_wait.skip = skip
+        try:
+            yield
+        finally:
+            self._no_wait.skip = before
+
+    def waits(self) -> bool:
+        """False inside :meth:`without_wait` (the action's own last wait is skipped)."""
+        return not getattr(self._no_wait, "skip", False)
 
     def persist(self) -> None:
         """Write ``local_store`` now (a generated secret must survive a killed run)."""
@@ -252,8 +269,16 @@ class Handler(ResourceType):
         return props.get("name") or ownership.default_name(self.ctx.stack_name, logical)
 
     def wait_for(self, fetch: Callable[[], Any], ready: Callable[[Any], bool],
-                 failed: Callable[[Any], str | None], what: str, timeout: float | None = None) -> Any:
-        """Poll ``fetch`` until ``ready``; raise HandlerError on failure or timeout."""
+                 failed: Callable[[Any], str | None], what: str, timeout: float | None = None,
+                 final: bool = False) -> Any:
+        """Poll ``fetch`` until ``ready``; raise HandlerError on failure or timeout.
+
+        ``final``: the last wait of a create or delete (nothing later in the same action needs
+        it); when the executor runs the action ``without_wait`` it is skipped: ``fetch()`` once,
+        unjudged (as openstack.cloud's ``wait: false``, the outcome is not awaited).
+        """
+        if final and not self.ctx.waits():
+            return fetch()
         deadline = time.monotonic() + (timeout or self.ctx.resource_timeout)
         delay = min(0.3, self.ctx.poll)
         while True:
@@ -269,8 +294,8 @@ class Handler(ResourceType):
             delay = min(self.ctx.poll * 2, delay * 1.5)
 
     def wait_gone(self, fetch: Callable[[], Any], what: str, failed: Callable[[Any], str | None] | None = None) -> None:
-        """Poll until ``fetch`` returns None (deleted)."""
-        self.wait_for(fetch, lambda o: o is None, failed or (lambda o: None), f"deletion of {what}")
+        """Poll until ``fetch`` returns None (deleted); the final wait of a delete."""
+        self.wait_for(fetch, lambda o: o is None, failed or (lambda o: None), f"deletion of {what}", final=True)
 
     def fetch_or_none(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)`` or None on 404."""
