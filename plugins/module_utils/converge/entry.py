@@ -383,10 +383,24 @@ def describe(conn: Any, stack_name: str | None, opts: Options, redactor: Redacto
            "outputs": rec.get("outputs") or {}, "events": rec.get("events") or [],
            "lock": backend.holder(stack_name)}
     if detect_drift and resolved is not None and conn is not None:
-        plan = _prepare(conn, stack_name, resolved, opts, redactor, backend).plan
-        out["drift"] = [a.summary(redactor) for a in plan.changes]
+        prep = _prepare(conn, stack_name, resolved, opts, redactor, backend)
+        out["drift"] = drift_report(prep.plan, prep.record, redactor, prep.handlers)
     return redactor.redact(out)
 
 
+def drift_report(plan: Plan, record: Mapping[str, Any], redactor: Redactor, handlers: Mapping) -> list[dict]:
+    """The plan's changes, each with the ``before`` and ``after`` of its changed properties
+    (as the run's diff has them, secret properties masked)."""
+    diff = plan_diff(plan, record, redactor, handlers)
+    entries = []
+    for act in plan.changes:
+        entry = act.summary(redactor)
+        for side in ("before", "after"):
+            if act.name in diff.get(side, {}):
+                entry[side] = diff[side][act.name]
+        entries.append(entry)
+    return entries
 
-__all__ = ["Options", "converge", "destroy", "describe", "CloudError"]
+
+
+__all__ = ["Options", "converge", "destroy", "describe", "drift_report", "CloudError"]
