@@ -4,6 +4,8 @@
 
 Option names, types, aliases and defaults are the same as openstack.cloud's, so one
 ``module_defaults`` block (``group/heatlike.cloud.openstack``) serves both collections.
+openstack.cloud's ``wait`` and ``timeout`` are not here: only ``os_heatlike_stack`` waits for
+anything, and it documents both itself.
 """
 
 from __future__ import annotations
@@ -43,16 +45,6 @@ options:
     description:
       - Region of the cloud to use.
     type: str
-  wait:
-    description:
-      - Whether to wait until the requested change is complete.
-    type: bool
-    default: true
-  timeout:
-    description:
-      - How many seconds to wait for the requested change when O(wait=true).
-    type: int
-    default: 180
   api_timeout:
     description:
       - Socket timeout in seconds for each API call. Unset means no timeout is passed on.

@@ -56,7 +56,9 @@ except ImportError:  # pragma: no cover - keystoneauth1 comes with openstacksdk
     HAS_KEYSTONEAUTH = False
 
 
-#: Names of the connection options (identical to openstack.cloud's).
+#: Names of the connection options (identical to openstack.cloud's). openstack.cloud's ``wait``
+#: and ``timeout`` are not among them: only a module that waits for something has them, with
+#: its own documentation (``os_heatlike_stack``); the others would have to ignore them.
 CONNECTION_OPTIONS = (
     "cloud",
     "auth",
@@ -67,8 +69,6 @@ CONNECTION_OPTIONS = (
     "ca_cert",
     "client_cert",
     "client_key",
-    "wait",
-    "timeout",
     "api_timeout",
     "sdk_log_path",
     "sdk_log_level",
@@ -126,8 +126,6 @@ def openstack_argument_spec(**extra: Any) -> dict[str, dict[str, Any]]:
         "auth": {"type": "dict", "no_log": True},
         "auth_type": {"type": "str"},
         "region_name": {"type": "str"},
-        "wait": {"type": "bool", "default": True},
-        "timeout": {"type": "int", "default": 180},
         "api_timeout": {"type": "int"},
         "validate_certs": {"type": "bool", "aliases": ["verify"]},
         "ca_cert": {"type": "str", "aliases": ["cacert"]},

@@ -108,9 +108,33 @@ options:
   resource_timeout:
     description:
       - Seconds one resource may take to become ready or to disappear (also the delays of
-        C(OS::Heat::TestResource)); the error names the resource, the phase and the limit.
+        C(OS::Heat::TestResource)), unless O(timeout) is set; the error names the resource,
+        the phase and the limit.
     type: int
     default: 1800
+  wait:
+    description:
+      - As in openstack.cloud, whether to wait until the requested change is complete.
+      - V(true) waits for every resource to become ready (a server C(ACTIVE), a volume
+        C(available), a volume attachment C(in-use)) or, when deleted, to be gone.
+      - V(false) returns once the API accepted the create or delete call of each resource that
+        no other resource of the run depends on; such a resource still being built is returned
+        (and recorded) as C(CREATE_IN_PROGRESS), and the next run waits for it. A resource other
+        resources depend on is always waited for (their API calls need it ready), and so are
+        in-place updates (a resize or rebuild is a sequence of waits) and the old half of a
+        replacement. Outputs that read a resource not waited for may be incomplete.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - As in openstack.cloud, how many seconds to wait for the requested change when
+        O(wait=true) - here the time one wait for one resource (ready, or gone) may take; the
+        run fails naming the resource when it is exceeded.
+      - When set it replaces O(resource_timeout) for the run (the openstack.cloud name, so one
+        C(module_defaults) block can set it for both collections); unset, O(resource_timeout)
+        is used. O(stack_timeout) bounds the whole run independently (no action starts after it).
+      - Unlike openstack.cloud's default of 180 seconds, unset by default.
+    type: int
   rollback:
     description:
       - When the run fails, delete the resources this run created, update the resources it
@@ -274,8 +298,11 @@ class StackModule(HeatlikeModule):
 
     def execute(self) -> dict:
         p = self.params
+        if p["timeout"] is not None and p["timeout"] < 1:
+            self.fail(f"timeout must be at least 1 second, got {p['timeout']}")
         opts = Options(state_dir=p["state_dir"], max_concurrency=p["max_concurrency"],
                        stack_timeout=p["stack_timeout"], resource_timeout=p["resource_timeout"],
+                       wait=p["wait"], timeout=p["timeout"],
                        rollback=p["rollback"], lock_timeout=p["lock_timeout"], retries=p["retries"],
                        max_events=p["max_events"], signal_receiver_url=p["signal_receiver_url"],
                        check_mode=self.check_mode, diff=self.diff_mode)
@@ -311,6 +338,8 @@ def main() -> None:
             max_concurrency=dict(type="int", default=8),
             stack_timeout=dict(type="int", default=3600),
             resource_timeout=dict(type="int", default=1800),
+            wait=dict(type="bool", default=True),
+            timeout=dict(type="int"),
             rollback=dict(type="bool", default=False),
             lock_timeout=dict(type="int", default=0),
             retries=dict(type="int", default=5),

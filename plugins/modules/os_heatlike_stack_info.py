@@ -62,11 +62,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 stacks:
-  description: Stacks with a record (name, status, times, resource_count); only without O(name).
+  description:
+    - Stacks with a record in O(state_dir) - C(name), C(status), C(created_at), C(updated_at),
+      C(template_hash) and C(resource_count) of each.
   returned: when name is not given
   type: list
   elements: dict
-  sample: [{name: web, status: CREATE_COMPLETE, resource_count: 9}]
+  sample: [{name: web, status: CREATE_COMPLETE, created_at: "2026-01-01T00:00:00Z",
+            updated_at: "2026-01-01T00:01:00Z", resource_count: 9}]
 exists:
   description: Whether the named stack has a record.
   returned: when name is given
@@ -93,10 +96,18 @@ lock:
   returned: when name is given
   type: dict
 drift:
-  description: Planned actions (create/update/replace/delete) when a template is given; empty when in sync.
+  description:
+    - What C(os_heatlike_stack) would change (create, update, replace, delete) when a template is
+      given; empty when the cloud is in sync with it.
+    - Each entry has C(resource), C(type), C(action), C(reason) and, when known, C(physical_id),
+      C(changes) (names of the changed properties), C(drift) (true when the cloud changed out of
+      band) and C(before) / C(after) (the changed properties as the cloud has them and as the
+      template wants them; the whole properties for a create or delete). Secrets are masked.
   returned: when name and template are given
   type: list
   elements: dict
+  sample: [{resource: net, type: "OS::Neutron::Net", action: update, reason: "drifted: name", changes: [name],
+           drift: true, physical_id: "5d1f...", before: {name: renamed}, after: {name: web-net}}]
 """
 
 from ansible.module_utils.basic import env_fallback  # noqa: E402

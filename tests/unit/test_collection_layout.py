@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,8 +27,6 @@ CONNECTION_OPTIONS = (
     "ca_cert",
     "client_cert",
     "client_key",
-    "wait",
-    "timeout",
     "api_timeout",
     "sdk_log_path",
     "sdk_log_level",
@@ -101,6 +100,28 @@ def test_every_module_of_the_group_takes_the_connection_options(module, collecti
     options = documented_options(module, collections_path)
     missing = set(CONNECTION_OPTIONS) - options
     assert not missing, f"{module} lacks connection options {sorted(missing)}"
+
+
+#: openstack.cloud's wait options: only a module that waits for something may take them
+WAIT_OPTIONS = {"wait", "timeout"}
+WAITING_MODULES = {"os_heatlike_stack"}
+
+
+@pytest.mark.parametrize("module", sorted(existing_modules() & DESIGNED_MODULES))
+def test_only_a_module_that_waits_documents_wait_and_timeout(module, collections_path):
+    """A documented option no code reads is a lie: wait/timeout only where the module waits."""
+    options = documented_options(module, collections_path)
+    if module in WAITING_MODULES:
+        assert WAIT_OPTIONS <= options
+    else:
+        assert not WAIT_OPTIONS & options, f"{module} documents {sorted(WAIT_OPTIONS & options)} but never waits"
+
+
+def test_readme_lists_exactly_the_connection_options():
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("Every module takes the same connection options as `openstack.cloud`")
+    listed = set(re.findall(r"`([a-z_]+)`", readme[start:readme.index(").", start)]))
+    assert listed == set(CONNECTION_OPTIONS)
 
 
 def test_readme_opens_with_the_two_commands():

@@ -50,6 +50,10 @@ class Options:
     retry_base: float = 1.0
     max_events: int = 1000
     signal_receiver_url: str | None = None
+    #: False: return once every create/delete call nothing else in the run needs was accepted
+    wait: bool = True
+    #: seconds one wait may take; None: ``resource_timeout``
+    timeout: float | None = None
     check_mode: bool = False
     diff: bool = False
 
@@ -122,7 +126,9 @@ def template_hash(resolved: Any) -> str:
 
 
 def _context(conn: Any, stack_name: str, opts: Options, redactor: Redactor, store: dict) -> Context:
-    return Context(conn=conn, stack_name=stack_name, resource_timeout=opts.resource_timeout,
+    timeout = opts.resource_timeout if opts.timeout is None else opts.timeout
+    return Context(conn=conn, stack_name=stack_name, resource_timeout=timeout,
+                   timeout_name="resource_timeout" if opts.timeout is None else "timeout",
                    retry=RetryPolicy(attempts=opts.retries + 1, base=opts.retry_base),
                    local_store=store, secret_sink=redactor.add, signal_receiver_url=opts.signal_receiver_url)
 
@@ -274,7 +280,7 @@ def _run(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Red
     if changes or creating:
         record.flush()
     executor = Executor(resolved, plan, handlers, record, redactor, salt, opts.max_concurrency,
-                        opts.stack_timeout, opts.rollback, ctx=ctx)
+                        opts.stack_timeout, opts.rollback, ctx=ctx, wait=opts.wait)
     outcome = executor.run()
     backend.save_secrets(stack_name, store)
     outputs, output_errors = ({}, {}) if outcome.failures else stack_outputs(resolved, executor.runtime, redactor)
@@ -342,7 +348,7 @@ def _destroy(conn: Any, stack_name: str, opts: Options, redactor: Redactor, back
     if record_data:
         record.flush()
     executor = Executor(None, plan, handlers, record, redactor, salt, opts.max_concurrency, opts.stack_timeout,
-                        ctx=prep.ctx)
+                        ctx=prep.ctx, wait=opts.wait)
     outcome = executor.run()
     result.update(outputs={}, events=redactor.redact((outcome.events + prep.ctx.nested.events)[-opts.max_events:]))
     if outcome.failures:
@@ -378,10 +384,24 @@ def describe(conn: Any, stack_name: str | None, opts: Options, redactor: Redacto
            "outputs": rec.get("outputs") or {}, "events": rec.get("events") or [],
            "lock": backend.holder(stack_name)}
     if detect_drift and resolved is not None and conn is not None:
-        plan = _prepare(conn, stack_name, resolved, opts, redactor, backend).plan
-        out["drift"] = [a.summary(redactor) for a in plan.changes]
+        prep = _prepare(conn, stack_name, resolved, opts, redactor, backend)
+        out["drift"] = drift_report(prep.plan, prep.record, redactor, prep.handlers)
     return redactor.redact(out)
 
 
+def drift_report(plan: Plan, record: Mapping[str, Any], redactor: Redactor, handlers: Mapping) -> list[dict]:
+    """The plan's changes, each with the ``before`` and ``after`` of its changed properties
+    (as the run's diff has them, secret properties masked)."""
+    diff = plan_diff(plan, record, redactor, handlers)
+    entries = []
+    for act in plan.changes:
+        entry = act.summary(redactor)
+        for side in ("before", "after"):
+            if act.name in diff.get(side, {}):
+                entry[side] = diff[side][act.name]
+        entries.append(entry)
+    return entries
 
-__all__ = ["Options", "converge", "destroy", "describe", "CloudError"]
+
+
+__all__ = ["Options", "converge", "destroy", "describe", "drift_report", "CloudError"]

@@ -78,7 +78,8 @@ class Executor:
 
     def __init__(self, resolved: Any, plan: Plan, handlers: Mapping[str, Handler], record: StackRecord,
                  redactor: Redactor, salt: str, max_concurrency: int = 8, stack_timeout: float = 3600.0,
-                 rollback: bool = False, ctx: Context | None = None) -> None:
+                 rollback: bool = False, ctx: Context | None = None,
+                 wait: bool = True) -> None:
         self.resolved = resolved
         self.plan = plan
         self.handlers = handlers
@@ -91,6 +92,10 @@ class Executor:
         #: the handlers' context: its stack deadline bounds every wait of this run's actions
         self.ctx = ctx
         self.rollback = rollback
+        #: False (``wait: false``): a create or delete nothing else in the run needs is not waited for
+        self.wait = wait
+        #: resources other forward actions depend on: always waited for (their dependants' calls need them)
+        self.needed = {dep for a in plan.forward for dep in a.depends_on}
         self.outcome = Outcome()
         self.lock = threading.Lock()
         self.runtime = Runtime(handlers, known_resources(plan.observed))
@@ -126,10 +131,15 @@ class Executor:
         props = rdef.resolve_properties(self.runtime)
         return handler.desired(action.name, props)
 
+    def _skips_wait(self, name: str) -> bool:
+        """Whether the create of ``name`` returns without waiting (``wait: false``, no dependant)."""
+        return not self.wait and name not in self.needed
+
     # ---- forward actions -------------------------------------------------------------
     def _create(self, action: Action, desired: dict) -> None:
         handler = self.handlers[action.type]
         name = action.name
+        skip = self._skips_wait(name)
         self.record.set_resource(name, status="CREATE_IN_PROGRESS", physical_id=None,
                                  **self._entry_fields(name, action, desired))
         self._event(name, "CREATE", "IN_PROGRESS")
@@ -142,7 +152,8 @@ class Executor:
                 self.outcome.created.append((name, action.type, pid))
 
         try:
-            obj = handler.create(name, desired, on_id)
+            with handler.ctx.without_wait(skip):
+                obj = handler.create(name, desired, on_id)
         except Exception as exc:
             self.record.set_resource(name, status="CREATE_FAILED")
             err = self._fail(action, "create", exc)
@@ -150,6 +161,11 @@ class Executor:
             raise err from None
         pid = pid_box[0] if pid_box else handler.physical_id(obj)
         self.runtime.set(name, action.type, pid, obj)
+        if skip and obj is not None and not handler.local and handler.readiness(obj) != "ready":
+            # accepted, still being built: the next run resumes (waits for) it
+            self.record.set_resource(name, status="CREATE_IN_PROGRESS", physical_id=pid)
+            self._event(name, "CREATE", "IN_PROGRESS", "accepted, not waited for (wait: false)", pid)
+            return
         self.record.set_resource(name, status="CREATE_COMPLETE", physical_id=pid)
         self._event(name, "CREATE", "COMPLETE", pid=pid)
 
@@ -345,7 +361,7 @@ class Executor:
         failures = run_graph(nodes, {n: a.depends_on for n, a in forward.items()}, self.max_concurrency,
                              self.deadline)
         if not failures and self.plan.deletes:
-            failures = self._run_deletes(self.plan.deletes, self._delete, self.deadline)
+            failures = self._run_deletes(self.plan.deletes, self._delete, self.deadline, wait=self.wait)
         if "(stack)" in failures:
             failures["(stack)"] = TimeoutError(f"stack_timeout ({self.stack_timeout:g} s) reached before every "
                                                "action had started; the rest was not started")
@@ -357,11 +373,24 @@ class Executor:
         return self.outcome
 
     def _run_deletes(self, actions: list[Action], delete: Callable[[Action], None],
-                     deadline: float | None = None) -> dict[str, BaseException]:
-        """Run ``delete`` on every action along the deletion order (dependants first)."""
+                     deadline: float | None = None, wait: bool = True) -> dict[str, BaseException]:
+        """Run ``delete`` on every action along the deletion order (dependants first).
+
+        ``wait`` False: a delete that no later delete waits for returns once the API accepted it.
+        """
         keys = {f"{a.name}|{a.type}|{a.physical_id}": a for a in actions}
-        nodes = {k: (lambda a=a: delete(a)) for k, a in keys.items()}
-        return run_graph(nodes, self.delete_deps(keys), self.max_concurrency, deadline)
+        deps = self.delete_deps(keys)
+        awaited = {k for ks in deps.values() for k in ks}
+
+        def node(key: str, a: Action) -> Callable[[], None]:
+            def run() -> None:
+                handler = a.handler or self.handlers[a.type]  # a group member's copy brings its own
+                with handler.ctx.without_wait(not wait and key not in awaited):
+                    delete(a)
+            return run
+
+        nodes = {k: node(k, a) for k, a in keys.items()}
+        return run_graph(nodes, deps, self.max_concurrency, deadline)
 
     def _restore_updates(self) -> dict[str, BaseException]:
         """Update the resources this run updated in place back to their recorded properties."""

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources import get_schema
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
@@ -83,6 +84,24 @@ class Context:
     stack_deadline: float | None = None
     #: the stack timeout in seconds (for messages)
     stack_timeout: float | None = None
+    #: the option that set ``resource_timeout`` (for messages): resource_timeout or timeout
+    timeout_name: str = "resource_timeout"
+    #: per thread: the action running on it need not wait for its resource (``wait: false``)
+    _no_wait: threading.local = field(default_factory=threading.local)
+
+    @contextmanager
+    def without_wait(self, skip: bool = True) -> Iterator[None]:
+        """Within the block (on this thread), final waits of a handler return at once when ``skip``."""
+        before = getattr(self._no_wait, "skip", False)
+        self._no_wait.skip = skip
+        try:
+            yield
+        finally:
+            self._no_wait.skip = before
+
+    def waits(self) -> bool:
+        """False inside :meth:`without_wait` (the action's own last wait is skipped)."""
+        return not getattr(self._no_wait, "skip", False)
 
     def persist(self) -> None:
         """Write ``local_store`` now (a generated secret must survive a killed run)."""
@@ -257,15 +276,21 @@ class Handler(ResourceType):
         return props.get("name") or ownership.default_name(self.ctx.stack_name, logical)
 
     def wait_for(self, fetch: Callable[[], Any], ready: Callable[[Any], bool],
-                 failed: Callable[[Any], str | None], what: str, timeout: float | None = None) -> Any:
+                 failed: Callable[[Any], str | None], what: str, timeout: float | None = None,
+                 final: bool = False) -> Any:
         """Poll ``fetch`` until ``ready``; raise HandlerError on failure or timeout.
 
-        The wait ends after ``timeout`` (default: the resource timeout) or at the stack
-        deadline, whichever comes first; the error says which limit was reached.
+        The wait ends after ``timeout`` (default: the resource timeout, or the module's
+        ``timeout`` option when set) or at the stack deadline, whichever comes first; the error
+        says which limit was reached. ``final``: the last wait of a create or delete (nothing
+        later in the same action needs it); when the executor runs the action ``without_wait``
+        it is skipped: ``fetch()`` once, unjudged (as openstack.cloud's ``wait: false``).
         """
+        if final and not self.ctx.waits():
+            return fetch()
         limit = timeout or self.ctx.resource_timeout
         deadline = time.monotonic() + limit
-        limit_text = f"resource_timeout {limit:g} s" if not timeout else f"timeout {limit:g} s"
+        limit_text = f"{self.ctx.timeout_name} {limit:g} s" if not timeout else f"timeout {limit:g} s"
         stack_deadline = self.ctx.stack_deadline
         if stack_deadline is not None and stack_deadline < deadline:
             deadline = stack_deadline
@@ -285,8 +310,8 @@ class Handler(ResourceType):
             delay = min(self.ctx.poll * 2, delay * 1.5)
 
     def wait_gone(self, fetch: Callable[[], Any], what: str, failed: Callable[[Any], str | None] | None = None) -> None:
-        """Poll until ``fetch`` returns None (deleted)."""
-        self.wait_for(fetch, lambda o: o is None, failed or (lambda o: None), f"deletion of {what}")
+        """Poll until ``fetch`` returns None (deleted); the final wait of a delete."""
+        self.wait_for(fetch, lambda o: o is None, failed or (lambda o: None), f"deletion of {what}", final=True)
 
     def fetch_or_none(self, fn: Callable[..., Any], *args: Any) -> Any:
         """``fn(*args)`` or None on 404."""

@@ -41,7 +41,7 @@ class VolumeHandler(CloudHandler):
     def fetch(self, physical_id: str) -> Any:
         return self.fetch_or_none(self.conn.block_storage.get_volume, physical_id)
 
-    def _wait(self, volume_id: str, states: tuple, what: str) -> Any:
+    def _wait(self, volume_id: str, states: tuple, what: str, final: bool = False) -> Any:
         def failed(v: Any) -> str | None:
             if v is None:
                 return "volume disappeared"
@@ -49,7 +49,7 @@ class VolumeHandler(CloudHandler):
                 return f"volume status {v.status}"
             return None
         return self.wait_for(lambda: self.fetch(volume_id), lambda v: (v.status or "").lower() in states,
-                             failed, what)
+                             failed, what, final=final)
 
     def readiness(self, obj: Any) -> str:
         status = (obj.status or "").lower()
@@ -79,7 +79,7 @@ class VolumeHandler(CloudHandler):
             raise HandlerError("volume needs a size or a source")
         vol = self.call(self.conn.block_storage.create_volume, retry_conflict=False, **body)
         on_id(vol.id)
-        return self._wait(vol.id, ("available",), f"volume {vol.id} to become available")
+        return self._wait(vol.id, ("available",), f"volume {vol.id} to become available", final=True)
 
     def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
         if changed & {"name", "description"}:

@@ -55,7 +55,7 @@ class VolumeAttachmentHandler(CloudHandler):
                              lambda v: v is not None and (v.status or "").lower() == "in-use",
                              lambda v: f"volume status {v.status}" if v is not None and
                              (v.status or "").lower().startswith("error") else None,
-                             f"volume {volume} to attach to server {server}")
+                             f"volume {volume} to attach to server {server}", final=True)
 
     def delete(self, physical_id: str, obj: Any = None, policy: str = "Delete") -> None:
         server, _sep, volume = physical_id.partition(":")
@@ -63,7 +63,7 @@ class VolumeAttachmentHandler(CloudHandler):
             return
         self.delete_ignoring_missing(self.conn.compute.delete_volume_attachment, server, volume)
         self.wait_for(lambda: self._attachment(server, volume), lambda v: v is None,
-                      lambda v: None, f"volume {volume} to detach from server {server}")
+                      lambda v: None, f"volume {volume} to detach from server {server}", final=True)
 
     def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
         old_server = obj.attachments[0].get("server_id") if obj.attachments else None

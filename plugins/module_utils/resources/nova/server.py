@@ -216,7 +216,7 @@ class ServerHandler(CloudHandler):
             body["tags"] = list(props["tags"])
         srv = self.call(self.conn.compute.create_server, retry_conflict=False, **body)
         on_id(srv.id)
-        return self.wait_active(srv.id)
+        return self.wait_active(srv.id, final=True)
 
     def readiness(self, obj: Any) -> str:
         status = (obj.status or "").upper()
@@ -227,9 +227,9 @@ class ServerHandler(CloudHandler):
     def wait_ready(self, physical_id: str) -> Any:
         return self.wait_active(physical_id)
 
-    def wait_active(self, server_id: str) -> Any:
-        """Wait for ACTIVE; on ERROR report Nova's fault message."""
-        return self._settled(server_id, lambda s: (s.status or "").upper() == "ACTIVE", "to become ACTIVE")
+    def wait_active(self, server_id: str, final: bool = False) -> Any:
+        """Wait for ACTIVE; on ERROR report Nova's fault message (``final``: see ``wait_for``)."""
+        return self._settled(server_id, lambda s: (s.status or "").upper() == "ACTIVE", "to become ACTIVE", final)
 
     def update(self, obj: Any, logical: str, props: Mapping[str, Any], changed: set[str]) -> Any:
         """Heat's order: metadata, tags, name, networks, flavor (resize), image/user_data (rebuild)."""
@@ -257,7 +257,7 @@ class ServerHandler(CloudHandler):
         return self.fetch(obj.id)
 
     # ---- in-place updates ------------------------------------------------------------
-    def _settled(self, server_id: str, done: Callable[[Any], bool], what: str) -> Any:
+    def _settled(self, server_id: str, done: Callable[[Any], bool], what: str, final: bool = False) -> Any:
         """Wait until ``done(server)`` with no task running; ERROR fails with Nova's fault."""
         def failed(s: Any) -> str | None:
             if s is None:
@@ -266,7 +266,7 @@ class ServerHandler(CloudHandler):
                 fault = (s.fault or {}).get("message") if isinstance(s.fault, dict) else None
                 return f"server went to ERROR{': ' + fault if fault else ''}"
             return None
-        return self.wait_for(lambda: self.fetch(server_id), done, failed, f"server {server_id} {what}")
+        return self.wait_for(lambda: self.fetch(server_id), done, failed, f"server {server_id} {what}", final=final)
 
     def _idle(self, server_id: str) -> Any:
         """The server once no task runs on it; a resize a killed run left unconfirmed is confirmed."""

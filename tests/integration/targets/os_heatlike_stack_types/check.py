@@ -5,7 +5,10 @@ Usage: check.py CLOUD ADMIN_CLOUD COMMAND [ARGS...]; prints one JSON document.
   show STACK [SECTION...]   what the stack owns, found by its ownership marks
   exists KIND=ID...   {id: bool}; KIND is networks, servers, volumes, keypairs, server_groups,
                       rules or snapshots
-  cleanup-volumes NAME...   delete these volumes and their snapshots (by name)
+  cleanup-volumes NAME...   delete these volumes and their snapshots (by name), wait until gone
+  leftovers STACK... -- NAME...   how many of each type the stacks (and their nested stacks
+                      STACK/...) still own, by every mark: tags, metadata, rule descriptions,
+                      <stack>- names; plus ports on their networks and volumes or snapshots NAMEd
 """
 
 import base64
@@ -108,7 +111,44 @@ def cleanup_volumes(names: list) -> dict:
             time.sleep(0.5)
     for vol in state["volumes"].values():
         conn.block_storage.delete_volume(vol["id"], ignore_missing=True)
+    for vol in state["volumes"].values():
+        for _attempt in range(240):
+            if not exists([f"volumes={vol['id']}"])[vol["id"]]:
+                break
+            time.sleep(0.5)
     return state
+
+
+def leftovers(stacks: list, names: list) -> dict:
+    """Counts of what is left of ``stacks`` (nested ones included) and of the named volumes."""
+    def owned(mark: str | None) -> bool:
+        return mark is not None and any(mark == s or mark.startswith(s + "/") for s in stacks)
+
+    def tagged(items) -> list:
+        return [i for i in items if any(owned(t.partition("=")[2]) for t in i.tags or []
+                                        if t.startswith("heatlike-stack="))]
+
+    prefixes = tuple(s + "-" for s in stacks)
+    nets = tagged(conn.network.networks())
+    net_ids = {n.id for n in nets}
+    named = volume_state(names)
+    return {
+        "networks": len(nets),
+        "subnets": len(tagged(conn.network.subnets())),
+        "ports": len(tagged(conn.network.ports())),
+        "ports_on_stack_networks": sum(1 for p in conn.network.ports() if p.network_id in net_ids),
+        "routers": len(tagged(conn.network.routers())),
+        "security_groups": len(tagged(conn.network.security_groups())),
+        "security_group_rules": sum(1 for r in conn.network.security_group_rules()
+                                    if owned((r.description or "").removeprefix("heatlike:").rpartition("/")[0])),
+        "floating_ips": len(tagged(conn.network.ips())),
+        "servers": sum(1 for s in conn.compute.servers() if owned((s.metadata or {}).get("heatlike_stack"))),
+        "volumes": sum(1 for v in conn.block_storage.volumes() if owned((v.metadata or {}).get("heatlike_stack"))),
+        "named_volumes": len(named["volumes"]),
+        "named_snapshots": len(named["snapshots"]),
+        "keypairs": sum(1 for k in conn.compute.keypairs() if k.name.startswith(prefixes)),
+        "server_groups": sum(1 for g in conn.compute.server_groups() if g.name.startswith(prefixes)),
+    }
 
 
 if command == "show":
@@ -119,5 +159,8 @@ elif command == "volumes":
     print(json.dumps(volume_state(args)))
 elif command == "cleanup-volumes":
     print(json.dumps(cleanup_volumes(args)))
+elif command == "leftovers":
+    split = args.index("--") if "--" in args else len(args)
+    print(json.dumps(leftovers(args[:split], args[split + 1:])))
 else:
     sys.exit(f"unknown command {command}")

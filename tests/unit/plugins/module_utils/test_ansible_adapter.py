@@ -131,15 +131,20 @@ def test_argument_spec_matches_doc_fragment_names_types_aliases_defaults_and_cho
 def test_argument_spec_adds_module_options_and_refuses_to_redefine_connection_options():
     spec = openstack_argument_spec(template={"type": "path", "required": True})
     assert spec["template"] == {"type": "path", "required": True}
-    with pytest.raises(ValueError, match="timeout"):
-        openstack_argument_spec(timeout={"type": "int"})
+    with pytest.raises(ValueError, match="region_name"):
+        openstack_argument_spec(region_name={"type": "int"})
+
+
+def test_argument_spec_leaves_wait_and_timeout_to_the_modules_that_wait():
+    """openstack.cloud's wait/timeout: a module that cannot honour them must not accept them."""
+    spec = openstack_argument_spec()
+    assert "wait" not in spec and "timeout" not in spec
+    assert openstack_argument_spec(timeout={"type": "int"})["timeout"] == {"type": "int"}
 
 
 def test_defaults_match_openstack_cloud(monkeypatch, capsys):
     result = run_module(monkeypatch, capsys, {}, lambda m: {"params": {k: m.params[k] for k in CONNECTION_OPTIONS}})
     params = result["params"]
-    assert params["wait"] is True
-    assert params["timeout"] == 180
     assert params["interface"] == "public"
     assert params["sdk_log_level"] == "INFO"
     assert params["validate_certs"] is None
