@@ -106,8 +106,8 @@ drift:
   returned: when name and template are given
   type: list
   elements: dict
-  sample: [{resource: net, type: "OS::Neutron::Net", action: update, reason: "drifted: name", changes: [name],
-           drift: true, physical_id: "5d1f...", before: {name: renamed}, after: {name: web-net}}]
+  sample: [{resource: project, type: "OS::Keystone::Project", action: update, reason: "drifted: name", changes: [name],
+           drift: true, physical_id: "5d1f...", before: {name: renamed}, after: {name: web-team}}]
 """
 
 from ansible.module_utils.basic import env_fallback  # noqa: E402
