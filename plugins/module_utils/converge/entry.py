@@ -65,7 +65,6 @@ class _Result(dict):
     runtime: Any = None
 
 
-
 @dataclass
 class _Prepared:
     """One stack's observation and plan, ready to execute."""
@@ -84,7 +83,6 @@ class _Prepared:
         """get_resource/get_attr over the plan (resources still to be created are unknown)."""
         pending = {a.name for a in self.plan.forward if a.action in ("create", "replace")}
         return PlanRuntime(self.handlers, known_resources(self.plan.observed), pending, set())
-
 
 
 class _EngineDriver(NestedDriver):
@@ -116,13 +114,11 @@ def _check_name(stack_name: str) -> None:
                             "only letters, digits, '_', '.', '-' (at most 255 characters)")
 
 
-
 def template_hash(resolved: Any) -> str:
     """Hash of what the template asks for (types, properties in template form, outputs)."""
     doc = {n: [r.type, r.properties, sorted(r.depends_on)] for n, r in resolved.resources.items()}
     text = json.dumps([doc, resolved.outputs], sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()
-
 
 
 def _context(conn: Any, stack_name: str, opts: Options, redactor: Redactor, store: dict) -> Context:
@@ -133,7 +129,6 @@ def _context(conn: Any, stack_name: str, opts: Options, redactor: Redactor, stor
                    local_store=store, secret_sink=redactor.add, signal_receiver_url=opts.signal_receiver_url)
 
 
-
 def _register_store_secrets(store: Mapping[str, Any], redactor: Redactor) -> None:
     for key, values in store.items():
         if key != SALT_KEY and isinstance(values, Mapping):
@@ -141,7 +136,6 @@ def _register_store_secrets(store: Mapping[str, Any], redactor: Redactor) -> Non
                 redactor.add(value)
                 if key.startswith("group:") and str(sub).startswith("OS::") and isinstance(value, Mapping):
                     _register_store_secrets({sub: value}, redactor)  # a ResourceGroup member's secrets
-
 
 
 def converge(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Redactor) -> _Result:
@@ -157,14 +151,12 @@ def converge(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor:
         return _run(conn, stack_name, resolved, opts, redactor, backend)
 
 
-
 def _preflight(resolved: Any, opts: Options) -> None:
     """Checks of handlers over the whole stack, before any write (``preflight`` classmethods)."""
     for cls in {get_handler(r.type) for r in resolved.resources.values()}:
         check = getattr(cls, "preflight", None)
         if check is not None:
             check(resolved, opts)
-
 
 
 def _prepare(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Redactor,
@@ -201,7 +193,6 @@ def _prepare(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor:
     return _Prepared(stack_name, resolved, record_data, store, salt, ctx, handlers, plan, backend)
 
 
-
 def _check_restricted(plan: Plan, resolved: Any) -> None:
     """Fail before any write when the plan updates or replaces a resource the environment protects.
 
@@ -216,7 +207,6 @@ def _check_restricted(plan: Plan, resolved: Any) -> None:
                                     "nothing was changed", file=getattr(resolved, "template_file", None))
 
 
-
 class _Empty:
     """A stack with no resources (state absent)."""
 
@@ -226,7 +216,6 @@ class _Empty:
 
     def resolve_outputs(self, runtime: Any) -> dict:
         return {}
-
 
 
 def _planned(prep: _Prepared, opts: Options, redactor: Redactor, changed: bool,
@@ -310,7 +299,6 @@ def _run(conn: Any, stack_name: str, resolved: Any, opts: Options, redactor: Red
     return result
 
 
-
 def destroy(conn: Any, stack_name: str, opts: Options, redactor: Redactor) -> _Result:
     """Delete every resource of the stack in reverse dependency order (Retain honoured)."""
     _check_name(stack_name)
@@ -330,7 +318,6 @@ def destroy(conn: Any, stack_name: str, opts: Options, redactor: Redactor) -> _R
                         result.error = left.error
                         break
         return result
-
 
 
 def _destroy(conn: Any, stack_name: str, opts: Options, redactor: Redactor, backend: LocalBackend) -> _Result:
@@ -361,7 +348,6 @@ def _destroy(conn: Any, stack_name: str, opts: Options, redactor: Redactor, back
     result["resources"] = resource_report(None, record.to_dict())
     result["stack"] = redactor.redact(dict(record.stack_info))
     return result
-
 
 
 def describe(conn: Any, stack_name: str | None, opts: Options, redactor: Redactor, resolved: Any = None,
@@ -401,7 +387,6 @@ def drift_report(plan: Plan, record: Mapping[str, Any], redactor: Redactor, hand
                 entry[side] = diff[side][act.name]
         entries.append(entry)
     return entries
-
 
 
 __all__ = ["Options", "converge", "destroy", "describe", "drift_report", "CloudError"]

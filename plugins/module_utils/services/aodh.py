@@ -111,7 +111,6 @@ def _actions_key(actions: Sequence[str]) -> list[str]:
     return sorted(set(actions))
 
 
-
 def _equal(key: str, want: Any, have: Any) -> bool:
     if key in ACTION_FIELDS:
         return _actions_key(want) == _actions_key(have or [])

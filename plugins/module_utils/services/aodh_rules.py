@@ -209,7 +209,7 @@ def _normalize_fields(alarm_type: str, rule: Mapping[str, Any], where: str, stri
         unknown = set(rule) - set(fields)
         if unknown:
             raise field_error(where, f"unknown key(s) for a {alarm_type} rule: {', '.join(sorted(unknown))}"
-                        f" (allowed: {', '.join(sorted(fields))})")
+                              f" (allowed: {', '.join(sorted(fields))})")
     out: dict[str, Any] = {}
     for key, spec in fields.items():
         value = rule.get(key)
@@ -289,7 +289,7 @@ def _normalize_composite(rule: Any, where: str, strict: bool) -> Any:
     leaf_type = rule["type"]
     if leaf_type not in COMPOSITE_LEAF_TYPES:
         raise field_error(f"{where}.type", f"'{leaf_type}' cannot be a composite sub-rule"
-                    f" (one of {', '.join(COMPOSITE_LEAF_TYPES)})")
+                          f" (one of {', '.join(COMPOSITE_LEAF_TYPES)})")
     body = {k: v for k, v in rule.items() if k != "type"}
     if not strict:
         body = {k: v for k, v in body.items() if k in RULE_FIELDS[leaf_type]}
@@ -381,10 +381,10 @@ def normalize_actions(actions: Any, where: str) -> list[str]:
             raise field_error(f"{where}[{index}]", f"cannot parse URL '{redact_url(url)}'") from None
         if parts.scheme not in ACTION_SCHEMES:
             raise field_error(f"{where}[{index}]", f"unsupported action scheme '{parts.scheme}' in '{redact_url(url)}'"
-                        f" (Aodh accepts {', '.join(ACTION_SCHEMES)})")
+                              f" (Aodh accepts {', '.join(ACTION_SCHEMES)})")
         if parts.scheme.startswith("trust+") and "@" in parts.netloc:
             raise field_error(f"{where}[{index}]", "a trust+ URL must not carry a trust id or credentials;"
-                        " Aodh creates the trust from your token itself")
+                              " Aodh creates the trust from your token itself")
         if url not in out:
             out.append(url)
     return out

@@ -30,6 +30,7 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base impo
 ADMIN_HINT = "OS::Keystone::* resources need an admin cloud (a user with the admin role)"
 MARK_KEYS = (ownership.META_STACK, ownership.META_RESOURCE)
 
+
 def keystone_tag(tag: str) -> str:
     """A tag Keystone accepts: ``%``, ``/`` and ``,`` percent-encoded."""
     return tag.replace("%", "%25").replace("/", "%2F").replace(",", "%2C")

@@ -60,9 +60,12 @@ class ServerHandler(CloudHandler):
     create_before_delete = False  # ports given by the template can be bound to one server only
     schema_overrides = {
         "networks": Override(default=[],
-                             reason="an absent networks list is an empty list in the plan and the record, so it compares equal to a server's observed networks"),
+                             reason="an absent networks list is an empty list in the plan and the record, "
+                                    "so it compares equal to a server's observed networks"),
     }
-    applied_defaults = ("flavor_update_policy", "image_update_policy", "security_groups", "networks", "metadata", "user_data_format", "software_config_transport", "user_data_update_policy", "user_data", "personality", "deployment_swift_data")
+    applied_defaults = ("flavor_update_policy", "image_update_policy", "security_groups", "networks", "metadata",
+                        "user_data_format", "software_config_transport", "user_data_update_policy", "user_data",
+                        "personality", "deployment_swift_data")
     secret_properties = frozenset(("admin_pass",))
     attributes = ("show", "addresses", "networks", "first_address", "instance_name", "accessIPv4",
                   "accessIPv6", "console_urls", "name", "os_collect_config", "tags")

@@ -20,6 +20,8 @@ from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.ev
 
 # --------------------------------------------------------------------------------------------
 # declarations
+
+
 class Property:
     """One property declaration (facts as Heat declares them).
 

@@ -221,7 +221,7 @@ class _Level:
                 if not isinstance(value, list):
                     heat_key = ".".join(str(n) for n in names + ((key,) if isinstance(key, int) else ()))
                     raise ConversionError("Incorrect translation rule using - cannot resolve Add rule for "
-                                 "non-list translation value \"%s\"." % heat_key)
+                                          "non-list translation value \"%s\"." % heat_key)
                 if not isinstance(key, int):
                     value = list(value) + [self.ctx.adds[names]]
             self.ctx.path.append(key)
@@ -336,7 +336,7 @@ def _get_list(prop: Property, value: Any, validate: bool, ctx: _Context, names: 
         value = prop.default if prop.has_default() and prop.default else []
     if prop.allow_conversion and isinstance(value, str):
         value = [v.strip() for v in value.split(",")] if value else []
-    if type(value) is not list and (not isinstance(value, Sequence) or isinstance(value, str)):
+    if value.__class__ is not list and (not isinstance(value, Sequence) or isinstance(value, str)):
         raise ConversionError('"%s" is not a list' % (repr(value),))
     if prop.schema is None:
         return value

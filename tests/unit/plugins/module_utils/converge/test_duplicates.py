@@ -128,7 +128,7 @@ def group(count: int = 2) -> dict:
         "type": "OS::Heat::ResourceGroup",
         "properties": {"count": count, "resource_def": {"type": "OS::Neutron::Net",
                                                         "properties": {"name": "g-%index%"}}}}},
-        "outputs": {"refs": {"value": {"get_attr": ["grp", "refs"]}}}}
+            "outputs": {"refs": {"value": {"get_attr": ["grp", "refs"]}}}}
 
 
 def test_a_copy_of_a_group_member_is_a_duplicate_of_that_member(tmp_path, conn, state_dir):
@@ -164,10 +164,10 @@ def test_without_a_record_a_subnet_copy_on_the_kept_network_is_kept_over_an_olde
     net_a = copy_of(conn, "net", "2026-01-01T00:00:01Z")
     net_b = copy_of(conn, "net", "2026-01-01T00:00:02Z")
     sub_b = conn.network.create_subnet(network_id=net_b.id, cidr="10.0.0.0/24", name="st-sub",
-                                         tags=ownership.tags_for("st", "sub"))
+                                       tags=ownership.tags_for("st", "sub"))
     sub_b.created_at = "2026-01-01T00:00:03Z"
     sub_a = conn.network.create_subnet(network_id=net_a.id, cidr="10.0.0.0/24", name="st-sub",
-                                         tags=ownership.tags_for("st", "sub"))
+                                       tags=ownership.tags_for("st", "sub"))
     sub_a.created_at = "2026-01-01T00:00:04Z"
     check = run(tmp_path, conn, state_dir, tmpl, check_mode=True)
     assert sorted((p["resource"], p["physical_id"], p["reason"]) for p in duplicates(check)) == [

@@ -294,7 +294,7 @@ def _killed_in_post(tmp_path, conn, state_dir, tmpl, copies=1):
     run(tmp_path, conn, state_dir, tmpl)
     net = next(iter(conn.network.networks_db.values()))
     net.tags, net.description = [], "the user's own"
-    for _ in range(copies - 1):
+    for _copy in range(copies - 1):
         conn.network.create_network(name=net.name, tags=[])
     record = LocalBackend(state_dir).load("st")
     record["resources"]["net"].update(status="CREATE_IN_PROGRESS", physical_id=None)

@@ -55,4 +55,3 @@ def test_actions_not_started_by_the_stack_timeout_are_named_as_such(tmp_path, co
     failed = run(tmp_path, conn, state_dir, slow_template(), stack_timeout=0)
     assert failed.error is not None
     assert "stack_timeout (0 s) reached before every action had started" in failed.error
-

@@ -194,7 +194,7 @@ resources:
 
 def test_cloudwatch_alarm_maps_every_field():
     new, report = alarm_map.map_alarm("mem_high", load_text(CW_HOT)["resources"]["mem_high"],
-                               resource_types={"policy": "OS::Heat::ScalingPolicy"})
+                                      resource_types={"policy": "OS::Heat::ScalingPolicy"})
     assert report["status"] == alarm_map.MAPPED_WITH_WARNING
     assert new["type"] == alarm_map.AGGREGATION_ALARM
     props = new["properties"]

@@ -255,7 +255,7 @@ def test_bad_threshold_values_are_rejected(field, value, message):
 def test_gnocchi_query_accepts_json_text_and_mapping_alike():
     base = RULES["gnocchi_aggregation_by_resources_threshold"]
     as_text = aodh_rules.normalize_rule("gnocchi_aggregation_by_resources_threshold",
-                                  {**base, "query": json.dumps(base["query"])})
+                                        {**base, "query": json.dumps(base["query"])})
     as_map = aodh_rules.normalize_rule("gnocchi_aggregation_by_resources_threshold", base)
     assert as_text == as_map
 
@@ -263,7 +263,7 @@ def test_gnocchi_query_accepts_json_text_and_mapping_alike():
 def test_gnocchi_query_invalid_json_is_a_clear_error():
     with pytest.raises(PropertyError, match=r"rule.query: is not valid JSON"):
         aodh_rules.normalize_rule("gnocchi_aggregation_by_resources_threshold",
-                            {**RULES["gnocchi_aggregation_by_resources_threshold"], "query": "{nope"})
+                                  {**RULES["gnocchi_aggregation_by_resources_threshold"], "query": "{nope"})
 
 
 def test_aodh_project_scope_is_unwrapped_from_stored_query():
@@ -282,7 +282,7 @@ def test_user_query_with_and_is_not_unwrapped():
 
 def test_event_query_defaults_op_and_stringifies_values():
     rule = aodh_rules.normalize_rule("event", {"query": [{"field": "traits.count", "value": 3},
-                                                   {"field": "traits.ok", "value": True, "op": "ne"}]})
+                                                         {"field": "traits.ok", "value": True, "op": "ne"}]})
     assert rule == {"event_type": "*", "query": [
         {"field": "traits.count", "op": "eq", "type": "", "value": "3"},
         {"field": "traits.ok", "op": "ne", "type": "", "value": "true"}]}
@@ -319,8 +319,8 @@ def test_unknown_alarm_type_is_rejected():
 
 def test_time_constraints_get_default_description_and_are_sorted():
     tcs = aodh_rules.normalize_time_constraints([{"name": "b", "start": "0 23 * * *", "duration": 3600},
-                                           {"name": "a", "start": "0 1 * * *", "duration": "60",
-                                            "timezone": "Europe/Paris"}])
+                                                 {"name": "a", "start": "0 1 * * *", "duration": "60",
+                                                  "timezone": "Europe/Paris"}])
     assert [tc["name"] for tc in tcs] == ["a", "b"]
     assert tcs[1]["description"] == "Time constraint at 0 23 * * * lasting for 3600 seconds"
     assert tcs[0]["duration"] == 60 and tcs[1]["timezone"] == ""

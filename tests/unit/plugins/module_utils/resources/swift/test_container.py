@@ -50,7 +50,7 @@ class FakeSwift:
                 else:
                     self.account[key] = value
             return Resp(204)
-        route, _, query = path.partition("?")
+        route, _sep, query = path.partition("?")
         parts = [urllib.parse.unquote(p) for p in route.lstrip("/").split("/", 1)]
         cont = self.containers.get(parts[0])
         if len(parts) == 2:
