@@ -486,12 +486,6 @@ class CloudHandler(Handler):
         return self.ctx.cached(f"id:{kind}:{value}", lookup)
 
 
-def on_network(obj: Any, desired: Mapping[str, Any]) -> bool:
-    """``fits`` of a subnet or port: on the network ``desired`` names (a name: not judged)."""
-    network = desired.get("network")
-    return not (isinstance(network, str) and looks_like_id(network)) or getattr(obj, "network_id", None) == network
-
-
 class NeutronTagged(CloudHandler):
     """Neutron resources marked with tags; list by the stack tag, one call per type."""
 
@@ -631,6 +625,23 @@ class NeutronTagged(CloudHandler):
 def value_specs(props: Mapping[str, Any]) -> dict:
     """``value_specs`` merged into a request body."""
     return dict(props.get("value_specs") or {})
+
+
+class NeutronOnNetwork(NeutronTagged):
+    """A tagged Neutron resource that lives on one network (subnet, port)."""
+
+    def fits(self, obj: Any, desired: Mapping[str, Any]) -> bool:
+        """On the network ``desired`` names (a network given by name is not judged)."""
+        network = desired.get("network")
+        return not (isinstance(network, str) and looks_like_id(network)) or getattr(obj, "network_id", None) == network
+
+    def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
+        """The physical name, and ``network_id`` (Heat's deprecated spelling) as ``network``."""
+        out = super().desired(logical, props)
+        out["name"] = self.name_for(logical, props)
+        if out.get("network") is None and out.get("network_id"):
+            out["network"] = out["network_id"]
+        return out
 
 
 class LocalHandler(Handler):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, on_network, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronOnNetwork, value_specs
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.schema.overrides import Override
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.dependencies import StackIndex, first_prop, reference_key
 from ansible_collections.heatlike.cloud.plugins.module_utils.resources.neutron.implicit import NETWORK, subnets_on_network
 
 
-class PortHandler(NeutronTagged):
+class PortHandler(NeutronOnNetwork):
     """A Neutron port, tagged with its stack and logical name."""
 
     type_name = "OS::Neutron::Port"
@@ -35,14 +35,8 @@ class PortHandler(NeutronTagged):
                   "subnets", "port_security_enabled", "dns_assignment", "qos_policy_id", "show")
     observed = frozenset({"name", "admin_state_up", "tags", "security_groups"})
 
-    def fits(self, obj: Any, desired: Mapping[str, Any]) -> bool:
-        return on_network(obj, desired)
-
     def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
         out = super().desired(logical, props)
-        out["name"] = self.name_for(logical, props)
-        if out.get("network") is None and out.get("network_id"):
-            out["network"] = out["network_id"]
         if out.get("security_groups") is not None:
             out["security_groups"] = sorted(self.resolve_id("security_group", g) for g in out["security_groups"])
         return out

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from ansible_collections.heatlike.cloud.plugins.module_utils.state import ownership
-from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronTagged, on_network, value_specs
+from ansible_collections.heatlike.cloud.plugins.module_utils.resources.base import NeutronOnNetwork, value_specs
 
 
-class SubnetHandler(NeutronTagged):
+class SubnetHandler(NeutronOnNetwork):
     """A Neutron subnet, tagged with its stack and logical name."""
 
     type_name = "OS::Neutron::Subnet"
@@ -20,16 +20,6 @@ class SubnetHandler(NeutronTagged):
     attributes = ("name", "network_id", "tenant_id", "allocation_pools", "gateway_ip", "host_routes",
                   "ip_version", "cidr", "dns_nameservers", "enable_dhcp", "segment_id", "show")
     observed = frozenset({"name", "enable_dhcp", "dns_nameservers", "tags", "cidr"})
-
-    def fits(self, obj: Any, desired: Mapping[str, Any]) -> bool:
-        return on_network(obj, desired)
-
-    def desired(self, logical: str, props: Mapping[str, Any]) -> dict:
-        out = super().desired(logical, props)
-        out["name"] = self.name_for(logical, props)
-        if out.get("network") is None and out.get("network_id"):
-            out["network"] = out["network_id"]
-        return out
 
     def _mutable(self, props: Mapping[str, Any]) -> dict:
         body = {
